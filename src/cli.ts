@@ -1,0 +1,1 @@
+process.stderr.write('llmbatch: not built yet\n');

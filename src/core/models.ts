@@ -1,0 +1,196 @@
+/**
+ * The validated shapes the engine works with: chat messages, requests, responses
+ * and the per-request result records a batch produces.
+ *
+ * Optional request parameters stay absent unless the user set them, and absent
+ * parameters are never written into the HTTP body: reasoning models (o-series and
+ * others) answer 400 to any temperature but 1, so a default would break them.
+ */
+import { z } from 'zod';
+
+export const roleSchema = z.enum(['system', 'user', 'assistant', 'function', 'tool', 'developer']);
+export type Role = z.infer<typeof roleSchema>;
+
+const functionCallSchema = z.object({ name: z.string(), arguments: z.string() });
+
+const toolCallSchema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  function: functionCallSchema,
+});
+
+export const messageSchema = z.looseObject({
+  role: roleSchema,
+  // Content may be null on assistant messages that only carry tool calls;
+  // multi-part content (text + image parts) is passed through as given.
+  content: z.union([z.string(), z.null(), z.array(z.looseObject({ type: z.string() }))]),
+  name: z.string().optional(),
+  function_call: functionCallSchema.optional(),
+  tool_calls: z.array(toolCallSchema).optional(),
+  tool_call_id: z.string().optional(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+function range(name: string, min: number, max: number) {
+  return z
+    .number({ error: `${name} must be a number` })
+    .refine((value) => value >= min && value <= max, {
+      error: (issue) => `${name} must be between ${min} and ${max} (got ${String(issue.input)})`,
+    });
+}
+
+function positiveInt(name: string) {
+  return z
+    .number({ error: `${name} must be a number` })
+    .refine((value) => Number.isInteger(value) && value > 0, {
+      error: (issue) => `${name} must be a positive whole number (got ${String(issue.input)})`,
+    });
+}
+
+/** The parameters the OpenAI chat completions API accepts that llmbatch validates itself. */
+export const requestParameterSchemas = {
+  model: z.string({ error: 'model must be a string' }).min(1, 'model must not be empty'),
+  temperature: range('temperature', 0, 2),
+  max_completion_tokens: positiveInt('max_completion_tokens'),
+  max_tokens: positiveInt('max_tokens'),
+  top_p: range('top_p', 0, 1),
+  presence_penalty: range('presence_penalty', -2, 2),
+  frequency_penalty: range('frequency_penalty', -2, 2),
+  stop: z.union([z.string(), z.array(z.string()).max(4, 'stop takes at most 4 sequences')], {
+    error: 'stop must be a string or a list of at most 4 strings',
+  }),
+  stream: z.boolean({ error: 'stream must be true or false' }),
+  seed: z
+    .number({ error: 'seed must be a number' })
+    .refine((value) => Number.isSafeInteger(value), {
+      error: (issue) => `seed must be a whole number between ${Number.MIN_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER} (got ${String(issue.input)})`,
+    }),
+  response_format: z.looseObject(
+    { type: z.enum(['text', 'json_object', 'json_schema'], { error: 'response_format.type must be text, json_object or json_schema' }) },
+    { error: 'response_format must be an object such as {"type": "json_object"}' },
+  ),
+  n: positiveInt('n'),
+  logprobs: z.boolean({ error: 'logprobs must be true or false' }),
+  top_logprobs: z.number().int().min(0).max(20),
+  user: z.string(),
+  reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high'], { error: 'reasoning_effort must be minimal, low, medium or high' }),
+  tools: z.array(z.looseObject({ type: z.string() }), { error: 'tools must be a list' }),
+  tool_choice: z.union([z.string(), z.looseObject({})]),
+  parallel_tool_calls: z.boolean(),
+  logit_bias: z.record(z.string(), z.number()),
+  metadata: z.record(z.string(), z.string()),
+  service_tier: z.string(),
+  store: z.boolean(),
+} as const;
+
+export type RequestParameterName = keyof typeof requestParameterSchemas;
+export const requestParameterNames = Object.keys(requestParameterSchemas) as RequestParameterName[];
+
+export const llmRequestSchema = z.object({
+  /** Provider/profile id, e.g. `openai` or `echo`; part of the cache key. */
+  provider: z.string().min(1, 'provider must not be empty'),
+  messages: z.array(messageSchema).min(1, 'a request needs at least one message'),
+  model: requestParameterSchemas.model.optional(),
+  temperature: requestParameterSchemas.temperature.optional(),
+  max_completion_tokens: requestParameterSchemas.max_completion_tokens.optional(),
+  max_tokens: requestParameterSchemas.max_tokens.optional(),
+  top_p: requestParameterSchemas.top_p.optional(),
+  presence_penalty: requestParameterSchemas.presence_penalty.optional(),
+  frequency_penalty: requestParameterSchemas.frequency_penalty.optional(),
+  stop: requestParameterSchemas.stop.optional(),
+  stream: requestParameterSchemas.stream.default(false),
+  seed: requestParameterSchemas.seed.optional(),
+  response_format: requestParameterSchemas.response_format.optional(),
+  n: requestParameterSchemas.n.optional(),
+  logprobs: requestParameterSchemas.logprobs.optional(),
+  top_logprobs: requestParameterSchemas.top_logprobs.optional(),
+  user: requestParameterSchemas.user.optional(),
+  reasoning_effort: requestParameterSchemas.reasoning_effort.optional(),
+  tools: requestParameterSchemas.tools.optional(),
+  tool_choice: requestParameterSchemas.tool_choice.optional(),
+  parallel_tool_calls: requestParameterSchemas.parallel_tool_calls.optional(),
+  logit_bias: requestParameterSchemas.logit_bias.optional(),
+  metadata: requestParameterSchemas.metadata.optional(),
+  service_tier: requestParameterSchemas.service_tier.optional(),
+  store: requestParameterSchemas.store.optional(),
+});
+export type LLMRequest = z.infer<typeof llmRequestSchema>;
+export type LLMRequestInput = z.input<typeof llmRequestSchema>;
+
+export const usageSchema = z.looseObject({
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  total_tokens: z.number(),
+});
+export type Usage = z.infer<typeof usageSchema>;
+
+/** The OpenAI `chat.completion` object; unknown fields are kept. */
+export const chatCompletionSchema = z.looseObject({
+  id: z.string(),
+  object: z.string().optional(),
+  created: z.number().optional(),
+  model: z.string(),
+  choices: z
+    .array(
+      z.looseObject({
+        index: z.number(),
+        message: z.looseObject({
+          role: z.string(),
+          content: z.string().nullable().optional(),
+          tool_calls: z.array(z.looseObject({})).optional(),
+        }),
+        finish_reason: z.string().nullable(),
+      }),
+    )
+    .min(1, 'the response has no choices'),
+  usage: usageSchema.optional(),
+});
+export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+/** Where a request came from in a source file (0-based lines and columns, end exclusive). */
+export interface SourceRange {
+  readonly file?: string;
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/** One entry of a batch: a request plus the identity the user sees. */
+export interface BatchItem {
+  /** Unique within the batch; the OpenAI Batch `custom_id`. */
+  readonly id: string;
+  readonly request: LLMRequest;
+  /** Repeat index for `@repeat`: distinct samples of the same request get distinct cache entries. */
+  readonly sample?: number;
+  /** Block name and swept values, for display and grouping. */
+  readonly block?: string;
+  readonly variables?: Readonly<Record<string, unknown>>;
+  readonly source?: SourceRange;
+}
+
+export interface ResultMeta {
+  readonly cached: boolean;
+  readonly attempts: number;
+  readonly latencyMs: number;
+}
+
+export interface SuccessResult extends ResultMeta {
+  readonly ok: true;
+  readonly id: string;
+  readonly index: number;
+  readonly statusCode: number;
+  readonly requestId?: string;
+  readonly response: ChatCompletion;
+}
+
+export interface FailureResult extends ResultMeta {
+  readonly ok: false;
+  readonly id: string;
+  readonly index: number;
+  readonly statusCode?: number;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** Every batch item gets exactly one result, success or failure. */
+export type BatchResult = SuccessResult | FailureResult;
