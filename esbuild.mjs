@@ -4,8 +4,10 @@
 //   --bench  the benchmark runner (dist/bench)
 //   --watch  rebuild on change
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -34,7 +36,7 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, define: { LLMBATCH_VERSION: JSON.stringify(version) } },
 ];
 if (existsSync('src/webview/main.ts')) {
   builds.push({

@@ -1,1 +1,25 @@
-process.stderr.write('llmbatch: not built yet\n');
+/**
+ * `llmbatch` — runs batches of chat requests from the command line.
+ * A thin adapter: the work happens in `src/core/`, shared with the editor.
+ */
+import { main } from './cli/main';
+
+const controller = new AbortController();
+let interrupted = false;
+process.on('SIGINT', () => {
+  // First Ctrl+C: stop sending, keep and write what finished. Second: leave at once.
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  process.stderr.write('\nllmbatch: cancelling — finished answers are kept (Ctrl+C again to quit now)\n');
+  controller.abort(new Error('cancelled by the user'));
+});
+
+main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`llmbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

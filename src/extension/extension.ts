@@ -1,5 +1,69 @@
-import type * as vscode from 'vscode';
+/**
+ * Composition root: builds the extension's object graph once and hands every
+ * disposable to `context.subscriptions`. Activation stays cheap — nothing is
+ * parsed, read from disk or shown until a command or an open file needs it.
+ */
+import * as vscode from 'vscode';
+import { registerEditorSupport } from './editor/registerEditorSupport';
+import { readRunSettings } from './config/settings';
+import { KeyStore } from './keys/keyStore';
+import { Log } from './log';
+import { registerResults } from './results/resultsController';
+import { registerRunCommands, report } from './runs/commands';
+import type { BatchRunResult } from './runs/runController';
+import { RunController } from './runs/runController';
+import type { RunEvent } from './runs/runEvents';
+import { RunStatusBar } from './runs/statusBar';
+import { WorkspaceCache } from './runs/workspaceCache';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+/** What `activate()` returns: the extension's API for other extensions and for tests. */
+export interface LlmbatchApi {
+  /**
+   * Runs a .llmbatch or OpenAI Batch .jsonl file (all of it, some blocks, or
+   * some request ids) without asking for confirmation; rejects when the run is
+   * refused (untrusted workspace, errors in the file, a key that would go to
+   * another host, a missing key, another run in progress).
+   */
+  runBatch(uri: vscode.Uri | string, options?: { blocks?: readonly (string | number)[]; bypassCache?: boolean; onlyIds?: readonly string[] }): Promise<BatchRunResult>;
+  /** Cancels the run in progress; finished answers are kept. */
+  cancel(): boolean;
+  readonly onDidRunEvent: vscode.Event<RunEvent>;
+  /** Stores (or with an empty key, removes) a profile's API key in secret storage. Keys can be written and tested for, never read. */
+  setApiKey(profile: string, key: string): Promise<void>;
+  hasApiKey(profile: string): Promise<boolean>;
+  clearCache(): Promise<void>;
+  /** The folder holding this workspace's cached answers. */
+  readonly cacheDirectory: string;
+}
+
+export function activate(context: vscode.ExtensionContext): LlmbatchApi {
+  const log = new Log();
+  const keys = new KeyStore(context.secrets);
+  const cache = new WorkspaceCache(context);
+  const editor = registerEditorSupport(context, { defaultProvider: (uri) => readRunSettings(uri).defaultProvider });
+  const runs = new RunController({ keys, log, cache, getParsed: (document) => editor.getParsed(document) });
+  const results = registerResults(context, {
+    runEvents: runs.onDidRunEvent,
+    actions: {
+      rerunFailed: (uri) => vscode.commands.executeCommand('llmbatch.rerunFailed', uri),
+      rerunRow: (uri, id) => report(runs.rerunItem(uri, id), { log }),
+      cancel: () => runs.cancel(),
+    },
+    log: (message) => log.warn(message),
+  });
+  context.subscriptions.push(log, cache, runs, new RunStatusBar(runs.onDidRunEvent), ...registerRunCommands({ runs, keys, log, showResults: (uri) => results.showResults(uri), getParsed: (document) => editor.getParsed(document) }));
+
+  return {
+    runBatch: (uri, options = {}) => runs.run(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri, options),
+    cancel: () => runs.cancel(),
+    onDidRunEvent: runs.onDidRunEvent,
+    setApiKey: (profile, key) => keys.set(profile, key),
+    hasApiKey: (profile) => keys.has(profile),
+    clearCache: () => runs.clearCache(),
+    get cacheDirectory() {
+      return cache.directory;
+    },
+  };
+}
 
 export function deactivate(): void {}

@@ -1,0 +1,52 @@
+/**
+ * The CLI's progress line on stderr. Drawn only on a TTY: piped stderr (CI logs)
+ * gets the summary line alone instead of thousands of carriage returns.
+ */
+import type { ProgressEvent } from '../core/engine/progressTracker';
+
+export interface ProgressSink {
+  update(event: ProgressEvent): void;
+  done(): void;
+}
+
+export function formatCount(value: number): string {
+  if (value >= 1_000_000) return `${(value / 1_000_000).toFixed(1)}M`;
+  if (value >= 10_000) return `${Math.round(value / 1000)}k`;
+  if (value >= 1_000) return `${(value / 1000).toFixed(1)}k`;
+  return String(Math.round(value));
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+/** "37/120 · 3 cached · 1 failed · 1.2k tok/s · ETA 12 s" — the same words the editor shows. */
+export function describeProgress(event: ProgressEvent): string {
+  const parts = [`${event.done}/${event.total}`];
+  if (event.cached) parts.push(`${event.cached} cached`);
+  if (event.failed) parts.push(`${event.failed} failed`);
+  if (event.tokensPerSecond > 0) parts.push(`${formatCount(event.tokensPerSecond)} tok/s`);
+  if (event.etaMs !== undefined && event.done < event.total) parts.push(`ETA ${formatDuration(event.etaMs)}`);
+  return parts.join(' · ');
+}
+
+export function createProgressBar(stream: NodeJS.WriteStream): ProgressSink {
+  let drawn = false;
+  return {
+    update(event) {
+      const width = 24;
+      const filled = event.total ? Math.round((event.done / event.total) * width) : width;
+      const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${describeProgress(event)}`;
+      const columns = stream.columns || 100;
+      stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

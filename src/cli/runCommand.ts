@@ -1,0 +1,170 @@
+/**
+ * `llmbatch run`: load a file, refuse it whole if anything is wrong with it,
+ * otherwise send every request and write one result line per request in input
+ * order.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { BatchItem } from '../core/models';
+import type { Diagnostic } from '../core/diagnostics';
+import { decodeUtf8, loadBatchText } from '../core/batchFile/loadBatch';
+import { formatBatchOutputLine } from '../core/batchFile/batchJsonl';
+import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/profiles';
+import { setUpProviders } from '../core/endpoints/providerSetup';
+import { planEndpoints } from '../core/endpoints/endpointPlan';
+import { RequestManager } from '../core/engine/requestManager';
+import { DiskCache } from '../core/cache/diskCache';
+import type { RunOptions } from './args';
+import { OrderedWriter } from './orderedWriter';
+import { createProgressBar, formatCount, formatDuration } from './progressBar';
+import { printDryRun } from './dryRun';
+
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  /** Aborts the run (Ctrl+C); finished answers are kept and written. */
+  readonly signal?: AbortSignal;
+}
+
+export const exitCodes = { ok: 0, someFailed: 1, usage: 2 } as const;
+
+/** `file:line:col: error: message`, 1-based, as compilers print them. */
+export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): string {
+  const { startLine, startColumn } = diagnostic.range;
+  return `${diagnostic.range.file ?? fileName}:${startLine + 1}:${startColumn + 1}: ${diagnostic.severity}: ${diagnostic.message}`;
+}
+
+/**
+ * The default cache lives with the project: the nearest folder above the input
+ * holding `.git` or `package.json`, else the input's own folder.
+ */
+export function defaultCacheDir(inputPath: string): string {
+  const start = dirname(inputPath);
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git')) || existsSync(join(dir, 'package.json'))) return join(dir, '.llmbatch-cache');
+    if (dirname(dir) === dir) return join(start, '.llmbatch-cache');
+  }
+}
+
+export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
+  const inputPath = resolve(io.cwd, options.input);
+  const shownName = relative(io.cwd, inputPath) || options.input;
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(inputPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
+    return exitCodes.usage;
+  }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) {
+    say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
+    return exitCodes.usage;
+  }
+
+  const batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider: options.provider ?? 'openai' });
+  const errors = batch.diagnostics.filter((d) => d.severity === 'error');
+  for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
+  if (errors.length > 0) {
+    say(`llmbatch: ${errors.length} error${errors.length === 1 ? '' : 's'} in ${shownName}; nothing was sent`);
+    return exitCodes.usage;
+  }
+  if (batch.items.length === 0) {
+    say(`llmbatch: ${shownName} has no requests; nothing was sent`);
+    return exitCodes.usage;
+  }
+  // --provider sends everything through one provider, e.g. `echo` to try a file offline.
+  const items: BatchItem[] = options.provider
+    ? batch.items.map((item) => ({ ...item, request: { ...item.request, provider: options.provider! } }))
+    : batch.items;
+
+  const key = io.env.OPENAI_API_KEY || undefined;
+  let profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
+  const openaiBase = profiles.openai?.baseUrl ?? OPENAI_BASE_URL;
+  // A local OpenAI-compatible server (Ollama, vLLM, a mock) usually needs no key; OpenAI itself always does.
+  if (!key && !sameBaseUrl(openaiBase, OPENAI_BASE_URL)) profiles = { ...profiles, openai: { ...profiles.openai, requiresKey: false } };
+  if (options.dryRun) {
+    // Nothing is sent, so no key is needed; endpoint problems are still errors.
+    const plan = planEndpoints(items, { profiles, apiBaseOf: options.provider ? undefined : batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
+    for (const problem of plan.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
+    if (plan.problems.length > 0) return exitCodes.usage;
+    printDryRun(items, plan.groups.map((group) => group.endpoint), io.stdout);
+    return exitCodes.ok;
+  }
+
+  const ready = await setUpProviders(items, {
+    profiles,
+    apiBaseOf: options.provider ? undefined : batch.apiBaseOf,
+    providerRangeOf: batch.providerRangeOf,
+    // The CLI holds one key per profile, from the environment; OPENAI_API_KEY goes only to the openai profile's base URL.
+    findKey: async (endpoint) => (endpoint.apiKeyEnv ? io.env[endpoint.apiKeyEnv] || undefined : undefined),
+  });
+  if (!ready.ok) {
+    if (ready.reason === 'endpoint') {
+      for (const problem of ready.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
+    } else {
+      const hint = ready.endpoint.profile === 'openai' ? ', or use --api-base for a server that needs none, or --provider echo to try the file offline' : '';
+      say(`llmbatch: no API key for provider "${ready.endpoint.profile}": set ${ready.endpoint.apiKeyEnv ?? 'its key'}${hint}`);
+    }
+    say('llmbatch: nothing was sent');
+    return exitCodes.usage;
+  }
+
+  const cacheDir = options.cache ? resolve(io.cwd, options.cacheDir ?? defaultCacheDir(inputPath)) : undefined;
+  const cache = cacheDir ? new DiskCache({ directory: cacheDir, ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }) }) : undefined;
+  let cacheWarned = false;
+  const manager = new RequestManager(ready.providerFor, {
+    concurrency: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    retryAttempts: options.retryAttempts,
+    retryDelayMs: options.retryDelayMs,
+    ...(cache && { cache }),
+    onLog: (entry) => {
+      // A broken cache costs money, not answers: say it once, keep going.
+      if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned && !options.quiet) {
+        cacheWarned = true;
+        say(`llmbatch: warning: ${entry.message}`);
+      }
+    },
+  });
+
+  const writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
+  const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+  const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
+  const run = await manager.processBatch(items, {
+    ...(io.signal && { signal: io.signal }),
+    ...(bar && { onProgress: (event) => bar.update(event) }),
+    onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
+  });
+  bar?.done();
+  await writer.close(true);
+  await cache?.close();
+
+  const failed = run.results.filter((result) => !result.ok).length;
+  if (!options.quiet) {
+    const { stats } = run;
+    const tokens = stats.promptTokens + stats.completionTokens;
+    const parts = [
+      `${items.length} request${items.length === 1 ? '' : 's'}`,
+      `${failed} failed`,
+      `${stats.cacheHits} cached`,
+      `${formatCount(tokens)} tokens (${formatCount(stats.promptTokens)} prompt + ${formatCount(stats.completionTokens)} completion)`,
+      formatDuration(run.wallTimeMs),
+    ];
+    if (run.cancelled) parts.push('cancelled');
+    say(`llmbatch: ${parts.join(' · ')}${options.out ? ` → ${options.out}` : ''}`);
+    const failures = run.results.filter((result) => !result.ok && result.error.code !== 'cancelled');
+    for (const result of failures.slice(0, maxShownFailures)) {
+      if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
+    }
+    if (failures.length > maxShownFailures) say(`  … and ${failures.length - maxShownFailures} more (see the error field of each line)`);
+  }
+  return failed > 0 ? exitCodes.someFailed : exitCodes.ok;
+}
+
+const maxShownFailures = 10;

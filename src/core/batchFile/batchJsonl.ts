@@ -1,0 +1,251 @@
+/**
+ * Reading and writing the OpenAI Batch API's JSONL files: input lines
+ * (`{"custom_id","method","url","body"}`) become batch items, results become
+ * output lines, and both convert back.
+ *
+ * Line numbers inside messages are 1-based, as editors show them; ranges are 0-based.
+ */
+import type { Diagnostic } from '../diagnostics';
+import { chatCompletionSchema, llmRequestSchema } from '../models';
+import type { BatchItem, BatchResult, SourceRange } from '../models';
+import { findJsonSyntaxError } from './jsonSyntax';
+import { locateTopLevelValue } from './jsonLocate';
+
+/** The only endpoint batch input lines may target. */
+export const chatCompletionsUrl = '/v1/chat/completions';
+/** Lines longer than this (in characters) are reported instead of parsed. */
+export const defaultMaxLineLength = 10 * 1024 * 1024;
+
+export interface ParseBatchInputOptions {
+  /** Recorded in every range, for diagnostics that span files. */
+  readonly fileName?: string;
+  /** The provider profile every request is sent to. */
+  readonly provider: string;
+  readonly maxLineLength?: number;
+}
+
+export interface ParsedBatchInput {
+  /** One item per valid line, in file order. */
+  readonly items: BatchItem[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const knownBodyKeys = new Set(Object.keys(llmRequestSchema.shape).filter((key) => key !== 'provider'));
+
+/** Reads Batch API input JSONL. Never throws: every problem becomes a diagnostic on its line. */
+export function parseBatchInput(text: string, options: ParseBatchInputOptions): ParsedBatchInput {
+  const maxLineLength = options.maxLineLength ?? defaultMaxLineLength;
+  const items: BatchItem[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const firstLineOfId = new Map<string, number>();
+  const lines = splitLines(text);
+
+  lines.forEach((line, lineNumber) => {
+    if (line.trim() === '') return;
+    const lineRange = (startColumn = 0, endColumn = line.length): SourceRange => ({
+      ...(options.fileName === undefined ? {} : { file: options.fileName }),
+      startLine: lineNumber,
+      startColumn,
+      endLine: lineNumber,
+      endColumn,
+    });
+    const report = (message: string, code: string, range = lineRange(), severity: Diagnostic['severity'] = 'error'): void => {
+      diagnostics.push({ severity, message, range, code });
+    };
+
+    if (line.length > maxLineLength) {
+      report(`Line is ${describeSize(line.length)}, over the ${describeSize(maxLineLength)} limit for one request; it was not read`, 'line-too-long', lineRange(0, 0));
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      const syntax = findJsonSyntaxError(line);
+      if (syntax === undefined) report('Line is not valid JSON', 'invalid-json');
+      else report(`Line is not valid JSON: ${syntax.problem} (column ${syntax.offset + 1})`, 'invalid-json', lineRange(syntax.offset, Math.min(syntax.offset + 1, line.length)));
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      report('Each line must be a JSON object with custom_id, method, url and body', 'not-an-object');
+      return;
+    }
+    const record = parsed as Record<string, unknown>;
+    const keyRange = (key: string): SourceRange => {
+      const found = locateTopLevelValue(line, key);
+      return found ? lineRange(found.start, found.end) : lineRange();
+    };
+    let valid = true;
+
+    const customId = record.custom_id;
+    if (customId === undefined) {
+      report('custom_id is missing; every line needs a unique custom_id', 'missing-id');
+      valid = false;
+    } else if (typeof customId !== 'string' || customId === '') {
+      report('custom_id must be a non-empty string', 'invalid-id', keyRange('custom_id'));
+      valid = false;
+    } else {
+      const first = firstLineOfId.get(customId);
+      if (first !== undefined) {
+        report(`custom_id ${JSON.stringify(customId)} is used twice (first on line ${first + 1})`, 'duplicate-id', keyRange('custom_id'));
+        valid = false;
+      } else {
+        firstLineOfId.set(customId, lineNumber);
+      }
+    }
+
+    if (record.method !== 'POST') {
+      const got = record.method === undefined ? 'method is missing' : `got ${JSON.stringify(record.method)}`;
+      report(`method must be "POST" (${got})`, 'unsupported-method', record.method === undefined ? lineRange() : keyRange('method'));
+      valid = false;
+    }
+    if (record.url !== chatCompletionsUrl) {
+      const message =
+        record.url === undefined
+          ? `url is missing; only "${chatCompletionsUrl}" is supported`
+          : `url ${JSON.stringify(record.url)} is not supported; only "${chatCompletionsUrl}" is`;
+      report(message, 'unsupported-url', record.url === undefined ? lineRange() : keyRange('url'));
+      valid = false;
+    }
+
+    const body = record.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      report(body === undefined ? 'body is missing; it holds the chat completion request' : 'body must be a JSON object', 'invalid-body', body === undefined ? lineRange() : keyRange('body'));
+      return;
+    }
+    const bodyKeyRange = (key: string | undefined): SourceRange => {
+      const bodyAt = locateTopLevelValue(line, 'body');
+      const found = key === undefined || bodyAt === undefined ? undefined : locateTopLevelValue(line, key, bodyAt.start);
+      return found ? lineRange(found.start, found.end) : bodyAt ? lineRange(bodyAt.start, bodyAt.end) : lineRange();
+    };
+    for (const key of Object.keys(body)) {
+      if (knownBodyKeys.has(key)) continue;
+      const bodyAt = locateTopLevelValue(line, 'body');
+      const found = bodyAt && locateTopLevelValue(line, key, bodyAt.start);
+      report(`body.${key} is not a parameter llmbatch knows; it will not be sent`, 'unknown-parameter', found ? lineRange(found.keyStart, found.end) : lineRange(), 'warning');
+    }
+    const request = llmRequestSchema.safeParse({ ...body, provider: options.provider });
+    if (!request.success) {
+      for (const issue of request.error.issues) {
+        const path = ['body', ...issue.path.map(String)].reduce((text, part) => (/^\d+$/.test(part) ? `${text}[${part}]` : `${text}.${part}`));
+        const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+        const head = issue.path[0];
+        report(missing ? `${path} is required` : `${path}: ${issue.message}`, 'invalid-request', bodyKeyRange(typeof head === 'string' ? head : undefined));
+      }
+      return;
+    }
+    if (valid) items.push({ id: customId as string, request: request.data, source: lineRange() });
+  });
+  return { items, diagnostics };
+}
+
+/** One Batch API input line (no newline) that sends `item`'s request. */
+export function toBatchInputLine(item: BatchItem): string {
+  const { provider: _provider, ...body } = item.request;
+  // Absent parameters stay absent; `stream: false` is the default and only adds noise.
+  const cleaned = body.stream === false ? (({ stream: _stream, ...rest }) => rest)(body) : body;
+  return JSON.stringify({ custom_id: item.id, method: 'POST', url: chatCompletionsUrl, body: cleaned });
+}
+
+export interface FormatBatchOutputOptions {
+  /** The line's own `id`; defaults to `batch_req_<index>`. */
+  readonly id?: string;
+}
+
+/**
+ * One Batch API output line (no newline) for `result`. A failure that got an
+ * HTTP answer carries both `response` (status and an OpenAI-style error body)
+ * and `error`; `llmbatch` adds what the Batch API does not record.
+ */
+export function formatBatchOutputLine(result: BatchResult, options: FormatBatchOutputOptions = {}): string {
+  const meta = { cached: result.cached, attempts: result.attempts, latency_ms: result.latencyMs };
+  const id = options.id ?? `batch_req_${result.index}`;
+  if (result.ok) {
+    const response = { status_code: result.statusCode, request_id: result.requestId ?? null, body: result.response };
+    return JSON.stringify({ id, custom_id: result.id, response, error: null, llmbatch: meta });
+  }
+  const response =
+    result.statusCode === undefined
+      ? null
+      : { status_code: result.statusCode, request_id: null, body: { error: { message: result.error.message, code: result.error.code } } };
+  return JSON.stringify({ id, custom_id: result.id, response, error: { code: result.error.code, message: result.error.message }, llmbatch: meta });
+}
+
+export interface ParsedBatchOutput {
+  /** Results by custom_id, `index` numbering them in file order. */
+  readonly results: Map<string, BatchResult>;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads Batch API output JSONL, from llmbatch or from the OpenAI Batch API
+ * (whose lines have no `llmbatch` field: such results count as one uncached
+ * attempt of unknown latency, 0). Never throws.
+ */
+export function parseBatchOutput(text: string, options: { fileName?: string } = {}): ParsedBatchOutput {
+  const results = new Map<string, BatchResult>();
+  const diagnostics: Diagnostic[] = [];
+  splitLines(text).forEach((line, lineNumber) => {
+    if (line.trim() === '') return;
+    const range: SourceRange = { ...(options.fileName === undefined ? {} : { file: options.fileName }), startLine: lineNumber, startColumn: 0, endLine: lineNumber, endColumn: line.length };
+    const problem = (message: string, code: string): void => void diagnostics.push({ severity: 'error', message, range, code });
+    let record: OutputRecord;
+    try {
+      record = JSON.parse(line) as OutputRecord;
+    } catch {
+      return problem('Line is not valid JSON', 'invalid-json');
+    }
+    if (typeof record !== 'object' || record === null || typeof record.custom_id !== 'string') return problem('Line has no custom_id', 'missing-id');
+    const customId = record.custom_id;
+    if (results.has(customId)) return problem(`custom_id ${JSON.stringify(customId)} has more than one result; the first is kept`, 'duplicate-id');
+    const extra = record.llmbatch ?? {};
+    const meta = {
+      cached: extra.cached === true,
+      attempts: typeof extra.attempts === 'number' ? extra.attempts : 1,
+      latencyMs: typeof extra.latency_ms === 'number' ? extra.latency_ms : 0,
+    };
+    const index = results.size;
+    const response = record.response ?? undefined;
+    const statusCode = typeof response?.status_code === 'number' ? response.status_code : undefined;
+    const requestId = typeof response?.request_id === 'string' ? response.request_id : undefined;
+    if (record.error) {
+      const error = { code: String(record.error.code ?? 'error'), message: String(record.error.message ?? '') };
+      results.set(customId, { ok: false, id: customId, index, ...(statusCode === undefined ? {} : { statusCode }), error, ...meta });
+      return;
+    }
+    if (statusCode === undefined) return problem('Line has neither a response nor an error', 'missing-result');
+    const body = response?.body as { error?: { code?: unknown; type?: unknown; message?: unknown } } | undefined;
+    if (statusCode < 200 || statusCode >= 300) {
+      const code = body?.error?.code ?? body?.error?.type ?? `http_${statusCode}`;
+      const message = typeof body?.error?.message === 'string' ? body.error.message : `HTTP ${statusCode}`;
+      results.set(customId, { ok: false, id: customId, index, statusCode, error: { code: String(code), message }, ...meta });
+      return;
+    }
+    const completion = chatCompletionSchema.safeParse(body);
+    if (!completion.success) {
+      const message = `the response is not a chat completion: ${completion.error.issues[0]?.message ?? 'unknown shape'}`;
+      results.set(customId, { ok: false, id: customId, index, statusCode, error: { code: 'invalid_response', message }, ...meta });
+      return;
+    }
+    results.set(customId, { ok: true, id: customId, index, statusCode, ...(requestId === undefined ? {} : { requestId }), response: completion.data, ...meta });
+  });
+  return { results, diagnostics };
+}
+
+interface OutputRecord {
+  readonly custom_id?: unknown;
+  readonly response?: { readonly status_code?: unknown; readonly request_id?: unknown; readonly body?: unknown } | null;
+  readonly error?: { readonly code?: unknown; readonly message?: unknown } | null;
+  readonly llmbatch?: { readonly cached?: unknown; readonly attempts?: unknown; readonly latency_ms?: unknown };
+}
+
+function splitLines(text: string): string[] {
+  const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return withoutBom.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
+function describeSize(characters: number): string {
+  const megabytes = characters / (1024 * 1024);
+  if (megabytes >= 1) return `${Number.isInteger(megabytes) ? megabytes : megabytes.toFixed(1)} MB`;
+  return `${characters} characters`;
+}

@@ -1,0 +1,104 @@
+/**
+ * Turns the text of a runnable file — a `.llmbatch` file, or OpenAI Batch input
+ * `.jsonl` — into batch items plus what a run needs to know about where each
+ * came from. The editor and the CLI both load files through here, so a file
+ * means the same thing in both.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BatchItem, SourceRange } from '../models';
+import type { Diagnostic } from '../diagnostics';
+import type { LocatedValue } from '../endpoints/endpointPlan';
+import { parseBatchInput } from './batchJsonl';
+import { parseDocument } from '../language/parser';
+import { expandDocument } from '../language/expand';
+import type { BlockSummary, LlmbatchItem } from '../language/expansion';
+
+export interface BatchBlock {
+  /** The block's name, or undefined for `###` without one. */
+  readonly name?: string;
+  readonly index: number;
+  readonly range: SourceRange;
+}
+
+export interface LoadedBatch {
+  readonly kind: 'llmbatch' | 'jsonl';
+  readonly items: BatchItem[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly blocks: readonly BatchBlock[];
+  blockOf(item: BatchItem): BatchBlock | undefined;
+  apiBaseOf(item: BatchItem): LocatedValue | undefined;
+  providerRangeOf(item: BatchItem): SourceRange | undefined;
+}
+
+export interface LoadBatchOptions {
+  /** Path of the file; its extension picks the format and its folder anchors `@data` paths. */
+  readonly fileName: string;
+  /** Provider of requests that name none (JSONL lines, blocks without `@provider`). */
+  readonly defaultProvider: string;
+  /** Folder for relative `@data` paths when the file's own folder is not on disk. */
+  readonly baseDir?: string;
+  readonly readFile?: (absolutePath: string) => string;
+}
+
+/** True for files read as OpenAI Batch input rather than `.llmbatch`. */
+export function isBatchJsonl(fileName: string): boolean {
+  return /\.jsonl$/i.test(fileName);
+}
+
+/** Reads and expands `text`; problems in it become diagnostics, never exceptions. */
+export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBatch {
+  if (isBatchJsonl(options.fileName)) {
+    const { items, diagnostics } = parseBatchInput(text, { fileName: options.fileName, provider: options.defaultProvider });
+    return { kind: 'jsonl', items, diagnostics, blocks: [], blockOf: () => undefined, apiBaseOf: () => undefined, providerRangeOf: () => undefined };
+  }
+  const expansion = expandDocument(parseDocument(text), {
+    fileName: options.fileName,
+    defaultProvider: options.defaultProvider,
+    baseDir: options.baseDir ?? dirname(options.fileName),
+    readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')),
+  });
+  return fromExpansion(expansion.items, expansion.diagnostics, expansion.blocks);
+}
+
+function fromExpansion(items: LlmbatchItem[], diagnostics: readonly Diagnostic[], summaries: readonly BlockSummary[]): LoadedBatch {
+  const blocks: BatchBlock[] = summaries.map((block) => ({ name: block.name, index: block.index, range: block.range }));
+  const summaryOf = new Map<BatchItem, BlockSummary>();
+  for (const summary of summaries) {
+    for (let i = summary.firstItem; i < summary.firstItem + summary.itemCount; i++) {
+      const item = items[i];
+      if (item) summaryOf.set(item, summary);
+    }
+  }
+  return {
+    kind: 'llmbatch',
+    items,
+    diagnostics,
+    blocks,
+    blockOf: (item) => {
+      const summary = summaryOf.get(item);
+      return summary ? blocks.find((block) => block.index === summary.index) : undefined;
+    },
+    apiBaseOf: (item) => (item as LlmbatchItem).apiBase,
+    providerRangeOf: (item) => summaryOf.get(item)?.settings.find((setting) => setting.key === 'provider')?.valueRange,
+  };
+}
+
+/**
+ * Decodes file bytes as UTF-8, refusing invalid bytes rather than sending
+ * replacement characters to a model. Returns the 0-based line and column of the
+ * first bad byte otherwise.
+ */
+export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok: false; line: number; column: number; message: string } {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch {
+    const lossy = new TextDecoder('utf-8').decode(bytes);
+    const bad = lossy.indexOf('\ufffd');
+    const before = lossy.slice(0, Math.max(0, bad));
+    const line = before.split('\n').length - 1;
+    const column = before.length - (before.lastIndexOf('\n') + 1);
+    return { ok: false, line, column, message: 'the file is not valid UTF-8 text (save it as UTF-8)' };
+  }
+}

@@ -1,0 +1,94 @@
+import type { TokenStats } from './tokenStats';
+
+/** Where a batch run stands, as shown in progress bars and status lines. */
+export interface ProgressEvent {
+  /** Items with a result so far (answers and failures). */
+  readonly done: number;
+  /** Items in the batch; while the input is a stream of unknown length, the items seen so far. */
+  readonly total: number;
+  readonly failed: number;
+  readonly cached: number;
+  /** `cached / done`, 0 before the first result. */
+  readonly cacheHitRatio: number;
+  /** Requests currently waiting on the provider. */
+  readonly inFlight: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Fetched tokens (prompt + completion) per second of wall time. */
+  readonly tokensPerSecond: number;
+  readonly elapsedMs: number;
+  /** Estimated time left; absent until the first result or while the total is unknown. */
+  readonly etaMs?: number;
+}
+
+export interface ProgressTrackerOptions {
+  readonly stats: TokenStats;
+  readonly now: () => number;
+  /** Known size of the batch; when absent, every `itemSeen` call grows the total. */
+  readonly total?: number;
+  /** Minimum time between two events; 100 ms keeps it at 10 events per second. */
+  readonly minIntervalMs?: number;
+  readonly emit: (event: ProgressEvent) => void;
+}
+
+/** Turns run statistics into throttled {@link ProgressEvent}s, plus a final unthrottled one. */
+export class ProgressTracker {
+  readonly #options: ProgressTrackerOptions;
+  readonly #minIntervalMs: number;
+  #total: number;
+  #inFlight = 0;
+  #lastEmit = Number.NEGATIVE_INFINITY;
+
+  constructor(options: ProgressTrackerOptions) {
+    this.#options = options;
+    this.#minIntervalMs = options.minIntervalMs ?? 100;
+    this.#total = options.total ?? 0;
+  }
+
+  itemSeen(): void {
+    if (this.#options.total === undefined) this.#total++;
+  }
+
+  requestStarted(): void {
+    this.#inFlight++;
+    this.update();
+  }
+
+  requestEnded(): void {
+    this.#inFlight--;
+    this.update();
+  }
+
+  /** Emits an event unless one went out less than `minIntervalMs` ago. */
+  update(): void {
+    if (this.#options.now() - this.#lastEmit >= this.#minIntervalMs) this.flush();
+  }
+
+  /** Emits an event now, whatever the throttle says (used for the first and last ones). */
+  flush(): void {
+    this.#lastEmit = this.#options.now();
+    this.#options.emit(this.event());
+  }
+
+  event(): ProgressEvent {
+    const { stats, now, total } = this.#options;
+    const snapshot = stats.snapshot();
+    const done = snapshot.requestsCompleted + snapshot.requestsFailed;
+    const elapsedMs = Math.max(0, now() - snapshot.startTime);
+    const tokens = snapshot.promptTokens + snapshot.completionTokens;
+    const event: ProgressEvent = {
+      done,
+      total: Math.max(this.#total, done),
+      failed: snapshot.requestsFailed,
+      cached: snapshot.cacheHits,
+      cacheHitRatio: done === 0 ? 0 : snapshot.cacheHits / done,
+      inFlight: this.#inFlight,
+      promptTokens: snapshot.promptTokens,
+      completionTokens: snapshot.completionTokens,
+      tokensPerSecond: elapsedMs === 0 ? 0 : (tokens * 1000) / elapsedMs,
+      elapsedMs,
+    };
+    if (total === undefined || done === 0) return event;
+    return { ...event, etaMs: done >= total ? 0 : Math.round((elapsedMs / done) * (total - done)) };
+  }
+}

@@ -1,0 +1,149 @@
+import type { BatchItem, ChatCompletion, LLMRequest } from '../models';
+import type { CacheProvider } from '../cache/cacheProvider';
+import { APITimeoutError, APIUserAbortError, describeError } from '../errors';
+import type { Provider, ProviderResponse } from '../providers/provider';
+import type { Clock } from './clock';
+import type { BackoffOptions } from './retryPolicy';
+import { retryDelayMs, shouldRetry } from './retryPolicy';
+import type { ProgressTracker } from './progressTracker';
+import type { LogEntry } from './requestManager';
+
+/** How one distinct request ended; shared by every batch item that asked for it. */
+export type Outcome =
+  | {
+      readonly ok: true;
+      readonly response: ChatCompletion;
+      readonly statusCode: number;
+      readonly requestId?: string;
+      readonly cached: boolean;
+      readonly attempts: number;
+      readonly latencyMs: number;
+    }
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: string; readonly message: string };
+      readonly statusCode?: number;
+      readonly cached: false;
+      readonly attempts: number;
+      readonly latencyMs: number;
+    };
+
+const maxTimerMs = 2 ** 31 - 1;
+
+/** The settings and collaborators of one batch run that every request shares. */
+export interface RequestContext {
+  readonly clock: Clock;
+  readonly cache?: CacheProvider;
+  /** Aborts when the batch is cancelled. */
+  readonly signal: AbortSignal;
+  /** Controllers of the attempts in flight, aborted together when the batch is cancelled. */
+  readonly attempts: Set<AbortController>;
+  readonly timeoutMs: number;
+  readonly retryAttempts: number;
+  readonly backoff: BackoffOptions;
+  readonly tracker: ProgressTracker;
+  readonly log: (entry: LogEntry) => void;
+}
+
+export function failedOutcome(error: { code: string; message: string; statusCode?: number }, attempts: number, latencyMs: number): Outcome {
+  const { statusCode, ...rest } = error;
+  return { ok: false, error: rest, ...(statusCode !== undefined ? { statusCode } : {}), cached: false, attempts, latencyMs };
+}
+
+export function cancelledOutcome(attempts: number, latencyMs: number): Outcome {
+  return failedOutcome({ code: 'cancelled', message: 'The batch was cancelled before this request finished.' }, attempts, latencyMs);
+}
+
+/**
+ * Answers one distinct request: from the cache if it has it, otherwise by
+ * calling the provider, retrying transient failures. Never rejects.
+ */
+export async function runRequest(key: string, item: BatchItem, provider: Provider, context: RequestContext): Promise<Outcome> {
+  const { clock, cache, signal, log } = context;
+  const started = clock.now();
+  const elapsed = () => Math.max(0, clock.now() - started);
+  if (signal.aborted) return cancelledOutcome(0, 0);
+  if (cache) {
+    try {
+      const entry = await cache.get(key);
+      if (entry) {
+        const { response, statusCode, requestId } = entry;
+        return { ok: true, response, statusCode, ...(requestId ? { requestId } : {}), cached: true, attempts: 0, latencyMs: elapsed() };
+      }
+    } catch (error) {
+      log({ level: 'warn', message: `Cache lookup failed, sending the request instead: ${describeError(error).message}`, itemId: item.id, error });
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) return cancelledOutcome(attempt - 1, elapsed());
+    let response: ProviderResponse;
+    try {
+      response = await attemptOnce(provider, item.request, context);
+    } catch (error) {
+      if (error instanceof APIUserAbortError) return cancelledOutcome(attempt, elapsed());
+      const described = describeError(error);
+      if (attempt > context.retryAttempts || !shouldRetry(error)) return failedOutcome(described, attempt, elapsed());
+      const delay = retryDelayMs(error, attempt, { ...context.backoff, now: clock.now() });
+      log({ level: 'info', message: `${described.message} Retry ${attempt} of ${context.retryAttempts} in ${delay} ms.`, itemId: item.id, error });
+      try {
+        await clock.sleep(delay, signal);
+      } catch {
+        return cancelledOutcome(attempt, elapsed());
+      }
+      continue;
+    }
+    const { body, statusCode, requestId } = response;
+    const outcome: Outcome = { ok: true, response: body, statusCode, ...(requestId ? { requestId } : {}), cached: false, attempts: attempt, latencyMs: elapsed() };
+    if (cache) {
+      try {
+        await cache.put(key, { response: body, statusCode, ...(requestId ? { requestId } : {}), createdAt: clock.now() });
+      } catch (error) {
+        log({ level: 'warn', message: `Could not store the answer in the cache: ${describeError(error).message}`, itemId: item.id, error });
+      }
+    }
+    return outcome;
+  }
+}
+
+/** One call to the provider under a fresh timeout; cancelling the batch aborts it through `context.attempts`. */
+async function attemptOnce(provider: Provider, request: LLMRequest, context: RequestContext): Promise<ProviderResponse> {
+  const controller = new AbortController();
+  // setTimeout fires at once for delays past 2^31-1 ms, so longer limits mean no limit.
+  const limited = context.timeoutMs > 0 && context.timeoutMs <= maxTimerMs;
+  const timer = limited ? setTimeout(() => controller.abort(new APITimeoutError(context.timeoutMs)), context.timeoutMs) : undefined;
+  context.attempts.add(controller);
+  context.tracker.requestStarted();
+  try {
+    let call: Promise<ProviderResponse>;
+    try {
+      call = provider.makeRequest(request, controller.signal);
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    return await raceAbort(call, controller.signal);
+  } catch (error) {
+    throw controller.signal.aborted ? controller.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
+    context.attempts.delete(controller);
+    context.tracker.requestEnded();
+  }
+}
+
+/** Settles with `promise`, or rejects with the abort reason first; keeps timeouts honest for providers that ignore their signal. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,210 @@
+/**
+ * The errors a request can end with. Each carries a stable `code` that result
+ * records, logs and the UI use, so callers never have to parse messages.
+ *
+ * Messages must be safe to show and to write into result files: anything that
+ * may echo a credential goes through {@link redactSecrets}.
+ */
+
+/** Stable identifiers of every failure a result record can carry. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'authentication'
+  | 'permission_denied'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable_entity'
+  | 'rate_limit'
+  | 'server_error'
+  | 'request_timeout'
+  | 'redirect'
+  | 'api_error'
+  | 'connection'
+  | 'timeout'
+  | 'invalid_response'
+  | 'invalid_request'
+  | 'cancelled'
+  | 'provider_error';
+
+const secretPatterns: readonly [RegExp, string][] = [
+  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, '$1 [redacted]'],
+  [/\bsk-[A-Za-z0-9_*.-]{3,}/g, 'sk-[redacted]'],
+  [/("?(?:api[-_]?key|authorization|x-api-key)"?\s*[:=]\s*"?)[^\s"',;]+/gi, '$1[redacted]'],
+];
+
+/** Replaces bearer tokens, `sk-…` keys and `api-key: …` values in `text`. */
+export function redactSecrets(text: string): string {
+  let result = text;
+  for (const [pattern, replacement] of secretPatterns) result = result.replace(pattern, replacement);
+  return result;
+}
+
+const sensitiveHeaders = new Set(['authorization', 'api-key', 'x-api-key', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/** A plain copy of `headers` that is safe to log: credential headers are masked. */
+export function redactHeaders(headers: Headers | Record<string, string> | undefined): Record<string, string> {
+  const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers ?? {});
+  return Object.fromEntries(
+    entries.map(([name, value]) => [name, sensitiveHeaders.has(name.toLowerCase()) ? '[redacted]' : redactSecrets(value)]),
+  );
+}
+
+/** Base of every error the engine raises. */
+export class LLMBatchError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(redactSecrets(message), options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The request itself cannot be sent as written (for example `stream: true`). */
+export class InvalidRequestError extends LLMBatchError {
+  constructor(message: string) {
+    super('invalid_request', message);
+  }
+}
+
+/** The server answered with a non-2xx status. */
+export class APIError extends LLMBatchError {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The parsed JSON error body, or the raw text when it was not JSON. */
+  readonly body: unknown;
+  readonly requestId: string | undefined;
+
+  constructor(status: number, message: string, headers: Headers = new Headers(), body?: unknown, code?: ErrorCode) {
+    super(code ?? genericCode(status), message);
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+    this.requestId = headers.get('x-request-id') ?? undefined;
+  }
+}
+
+function genericCode(status: number): ErrorCode {
+  if (status === 408) return 'request_timeout';
+  if (status >= 300 && status < 400) return 'redirect';
+  return 'api_error';
+}
+
+export class BadRequestError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'bad_request');
+  }
+}
+export class AuthenticationError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'authentication');
+  }
+}
+export class PermissionDeniedError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'permission_denied');
+  }
+}
+export class NotFoundError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'not_found');
+  }
+}
+export class ConflictError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'conflict');
+  }
+}
+export class UnprocessableEntityError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'unprocessable_entity');
+  }
+}
+export class RateLimitError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'rate_limit');
+  }
+}
+export class InternalServerError extends APIError {
+  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
+    super(status, message, headers, body, 'server_error');
+  }
+}
+
+/**
+ * The message a server put in its error body (`{"error":{"message":…}}`, or a
+ * bare `message`/`error` string as some compatible servers send), if any.
+ */
+export function serverErrorMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim() ? body.trim().slice(0, 1000) : undefined;
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { error, message } = body as { error?: unknown; message?: unknown };
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null) {
+    const inner = (error as { message?: unknown }).message;
+    if (typeof inner === 'string') return inner;
+    return JSON.stringify(error);
+  }
+  if (typeof message === 'string') return message;
+  return undefined;
+}
+
+/** Builds the typed error for an HTTP error status, keeping the server's message. */
+export function makeAPIError(status: number, body: unknown, headers: Headers = new Headers()): APIError {
+  const detail = serverErrorMessage(body);
+  const message = detail ? `${status} ${detail}` : `${status} status code (no body)`;
+  if (status === 400) return new BadRequestError(status, message, headers, body);
+  if (status === 401) return new AuthenticationError(status, message, headers, body);
+  if (status === 403) return new PermissionDeniedError(status, message, headers, body);
+  if (status === 404) return new NotFoundError(status, message, headers, body);
+  if (status === 409) return new ConflictError(status, message, headers, body);
+  if (status === 422) return new UnprocessableEntityError(status, message, headers, body);
+  if (status === 429) return new RateLimitError(status, message, headers, body);
+  if (status >= 500) return new InternalServerError(status, message, headers, body);
+  return new APIError(status, message, headers, body);
+}
+
+/** The connection failed: refused, reset, DNS failure, TLS failure. */
+export class APIConnectionError extends LLMBatchError {
+  constructor(message = 'Connection error.', options?: { cause?: unknown }, code: ErrorCode = 'connection') {
+    super(code, message, options);
+  }
+}
+
+/** One attempt took longer than the configured timeout. */
+export class APITimeoutError extends APIConnectionError {
+  constructor(timeoutMs?: number) {
+    super(timeoutMs === undefined ? 'Request timed out.' : `Request timed out after ${timeoutMs} ms.`, undefined, 'timeout');
+  }
+}
+
+/** What was wrong with a 2xx answer; `truncated` and `not_json` are worth retrying. */
+export type InvalidResponseKind = 'truncated' | 'not_json' | 'error_body' | 'wrong_shape' | 'too_large';
+
+/** A 2xx answer that is not a usable chat completion. */
+export class InvalidResponseError extends LLMBatchError {
+  readonly kind: InvalidResponseKind;
+  readonly status: number;
+
+  constructor(kind: InvalidResponseKind, status: number, message: string, options?: { cause?: unknown }) {
+    super('invalid_response', message, options);
+    this.kind = kind;
+    this.status = status;
+  }
+}
+
+/** The batch was cancelled before this request finished. */
+export class APIUserAbortError extends LLMBatchError {
+  constructor(message = 'Request was cancelled.') {
+    super('cancelled', message);
+  }
+}
+
+/** The `{ code, message }` a failure result records for any thrown value. */
+export function describeError(error: unknown): { code: string; message: string; statusCode?: number } {
+  if (error instanceof APIError) return { code: error.code, message: error.message, statusCode: error.status };
+  if (error instanceof InvalidResponseError) return { code: error.code, message: error.message, statusCode: error.status };
+  if (error instanceof LLMBatchError) return { code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'provider_error', message: redactSecrets(message) };
+}

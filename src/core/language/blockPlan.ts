@@ -1,0 +1,330 @@
+/**
+ * Planning one block's expansion: which settings apply (the block's own replace
+ * the header's), which of them sweep, the data rows, and every check that can be
+ * made once per block rather than once per request.
+ */
+import type { SourceRange } from '../models';
+import type { DataLoad, DataRow } from './dataFiles';
+import type { DiagnosticSink } from './diagnosticSink';
+import type { Block, MessageDefinition, Section, Setting } from './document';
+import type { ResolvedSetting } from './expansion';
+import { checkSettingValue, settingKind } from './parameters';
+import type { SettingKind } from './parameters';
+import { sweepLabel } from './requestIds';
+import { hasPlaceholderText } from './substitution';
+import { closestName } from './suggestions';
+import { compileString, valueToText } from './template';
+import type { Template } from './template';
+
+export interface AxisElement {
+  /** Checked and normalised for parameters; as written for variables. */
+  readonly value: unknown;
+  readonly range: SourceRange;
+  readonly label: string;
+  /** A problem was reported: combinations using this element are left out. */
+  readonly invalid: boolean;
+  /** Strings inside hold placeholders, so the value is completed per request. */
+  readonly dynamic: boolean;
+  readonly row?: DataRow;
+}
+
+export interface Axis {
+  readonly key: string;
+  readonly kind: SettingKind | 'data';
+  readonly elements: readonly AxisElement[];
+}
+
+export type Binding =
+  | { readonly source: 'const'; readonly value: unknown; readonly dynamic: boolean }
+  | { readonly source: 'axis'; readonly axis: number }
+  | { readonly source: 'ref'; readonly name: string }
+  | { readonly source: 'template'; readonly template: Template };
+
+export interface ParameterPlan {
+  readonly key: string;
+  readonly binding: Binding;
+  readonly range: SourceRange;
+}
+
+export interface DataPlan {
+  readonly display: string;
+  readonly range: SourceRange;
+  readonly columns: ReadonlySet<string>;
+  readonly rowCount: number;
+  readonly columnList: readonly string[];
+}
+
+export interface BlockPlan {
+  readonly name: string;
+  readonly block: Block;
+  readonly axes: readonly Axis[];
+  readonly repeat: number;
+  /** Request parameters in setting order; `provider` and `api_base` are kept apart. */
+  readonly parameters: readonly ParameterPlan[];
+  readonly provider?: ParameterPlan;
+  readonly apiBase?: ParameterPlan;
+  readonly variables: ReadonlyMap<string, Binding>;
+  /** Parameters by name, for `{{model}}` and the like in text. */
+  readonly parameterBindings: ReadonlyMap<string, Binding>;
+  readonly idTemplate?: Template;
+  readonly data?: DataPlan;
+  readonly messages: readonly MessageDefinition[];
+  readonly settings: readonly ResolvedSetting[];
+  /** Problems that make every request of the block wrong; it is not expanded. */
+  readonly broken: boolean;
+  readonly requestCount: number;
+}
+
+export interface PlanContext {
+  readonly sink: DiagnosticSink;
+  /** Settings already reported as misspelt parameters. */
+  readonly ignored: ReadonlySet<Setting>;
+  readonly defaultProvider?: string;
+  /** Reads (once) and parses a data file named by `@data`. */
+  loadData(path: string): DataLoad;
+}
+
+interface Effective {
+  readonly setting: Setting;
+  readonly origin: 'header' | 'block';
+}
+
+/** Header settings, replaced key by key by the block's own, in first-appearance order. */
+function effectiveSettings(header: Section, block: Block, ignored: ReadonlySet<Setting>): Map<string, Effective> {
+  const result = new Map<string, Effective>();
+  for (const setting of header.settings) if (!ignored.has(setting)) result.set(setting.key, { setting, origin: 'header' });
+  for (const setting of block.settings) if (!ignored.has(setting)) result.set(setting.key, { setting, origin: 'block' });
+  return result;
+}
+
+function displayPath(path: string): string {
+  return path.startsWith('./') ? path.slice(2) : path;
+}
+
+class Planner {
+  private broken = false;
+  private readonly axes: Axis[] = [];
+  private readonly parameters: ParameterPlan[] = [];
+  private readonly variables = new Map<string, Binding>();
+  private readonly parameterBindings = new Map<string, Binding>();
+  private readonly resolved: ResolvedSetting[] = [];
+  private provider: ParameterPlan | undefined;
+  private apiBase: ParameterPlan | undefined;
+  private repeat = 1;
+  private idTemplate: Template | undefined;
+  private data: DataPlan | undefined;
+  private dataFailed = false;
+
+  constructor(
+    private readonly context: PlanContext,
+    private readonly header: Section,
+    private readonly block: Block,
+    private readonly name: string,
+  ) {}
+
+  private error(message: string, range: SourceRange, code: string): void {
+    this.context.sink.add('error', message, range, code);
+    this.broken = true;
+  }
+
+  plan(): BlockPlan {
+    const effective = effectiveSettings(this.header, this.block, this.context.ignored);
+    for (const [key, entry] of effective) this.addSetting(key, entry);
+    const messages = [...this.header.messages, ...this.block.messages];
+    if (messages.length === 0) this.broken = true;
+    if (!this.provider && !this.context.defaultProvider) {
+      this.error('no provider for these requests: set one in the header, for example "@provider = openai"', this.block.separatorRange, 'no-provider');
+    }
+    this.checkPlaceholders(messages, effective);
+    let requestCount = this.repeat;
+    for (const axis of this.axes) requestCount *= axis.elements.length;
+    return {
+      name: this.name,
+      block: this.block,
+      axes: this.axes,
+      repeat: this.repeat,
+      parameters: this.parameters,
+      provider: this.provider,
+      apiBase: this.apiBase,
+      variables: this.variables,
+      parameterBindings: this.parameterBindings,
+      idTemplate: this.idTemplate,
+      data: this.data,
+      messages,
+      settings: this.resolved,
+      broken: this.broken,
+      requestCount,
+    };
+  }
+
+  private addSetting(key: string, { setting, origin }: Effective): void {
+    const kind = settingKind(key);
+    const value = setting.value;
+    this.resolved.push({
+      key,
+      kind,
+      origin,
+      range: setting.range,
+      valueRange: setting.valueRange,
+      value: value.kind === 'value' ? value.value : undefined,
+      sweep: value.kind === 'sweep' ? value.elements.map((element) => element.value) : undefined,
+      reference: value.kind === 'reference' ? value.name : undefined,
+    });
+    if (value.kind === 'invalid') {
+      // Still defined, so its uses are not reported as unknown as well.
+      if (kind === 'variable') this.variables.set(key, { source: 'const', value: undefined, dynamic: false });
+      else if (kind === 'parameter') this.parameterBindings.set(key, { source: 'const', value: undefined, dynamic: false });
+      this.broken = true;
+      return;
+    }
+    if (kind === 'reserved' && key !== 'api_base') {
+      this.addReserved(key, setting);
+      return;
+    }
+    const binding = this.bind(key, kind, setting);
+    if (!binding) return;
+    if (kind === 'variable') {
+      this.variables.set(key, binding);
+      return;
+    }
+    const plan = { key, binding, range: setting.valueRange };
+    this.parameterBindings.set(key, binding);
+    if (key === 'provider') this.provider = plan;
+    else if (key === 'api_base') this.apiBase = plan;
+    else this.parameters.push(plan);
+  }
+
+  /** How a parameter or variable gets its value; checks constant parameter values now. */
+  private bind(key: string, kind: SettingKind, setting: Setting): Binding | undefined {
+    const value = setting.value;
+    const checked = kind !== 'variable';
+    if (value.kind === 'reference') return { source: 'ref', name: value.name };
+    if (value.kind === 'sweep') {
+      const elements = value.elements.map((element): AxisElement => {
+        const dynamic = hasPlaceholderText(element.value);
+        let normalised = element.value;
+        let invalid = false;
+        if (checked && !dynamic && element.value !== null) {
+          const result = checkSettingValue(key, element.value);
+          if (result.ok) normalised = result.value;
+          else {
+            invalid = true;
+            this.context.sink.add('error', result.message, element.range, 'invalid-value');
+          }
+        }
+        return { value: normalised, range: element.range, label: sweepLabel(key, element.value), invalid, dynamic };
+      });
+      this.axes.push({ key, kind, elements });
+      return { source: 'axis', axis: this.axes.length - 1 };
+    }
+    if (value.kind !== 'value') return undefined;
+    if (value.template) return { source: 'template', template: value.template };
+    const dynamic = hasPlaceholderText(value.value);
+    if (checked && !dynamic && value.value !== null) {
+      const result = checkSettingValue(key, value.value);
+      if (!result.ok) {
+        this.error(result.message, setting.valueRange, 'invalid-value');
+        return undefined;
+      }
+      return { source: 'const', value: result.value, dynamic };
+    }
+    return { source: 'const', value: value.value, dynamic };
+  }
+
+  private addReserved(key: string, setting: Setting): void {
+    const value = setting.value;
+    if (key === 'name') {
+      // The id template: text, with or without placeholders.
+      if (value.kind === 'value') this.idTemplate = value.template ?? compileString(valueToText(value.value));
+      else if (value.kind === 'reference') this.idTemplate = compileString(setting.text);
+      else this.error('@name sets the id of the block\'s requests and takes one text, not a list; give a variable another name', setting.valueRange, 'invalid-value');
+      return;
+    }
+    if (value.kind !== 'value' || value.template) {
+      const what = key === 'repeat' ? 'one number' : 'one file path';
+      const why = value.kind === 'sweep' ? 'it cannot be a list' : 'placeholders are not filled in here';
+      this.error(`@${key} takes ${what}: ${why}`, setting.valueRange, 'invalid-value');
+      if (key === 'data') this.dataFailed = true;
+      return;
+    }
+    const result = checkSettingValue(key, value.value);
+    if (!result.ok) {
+      this.error(result.message, setting.valueRange, 'invalid-value');
+      if (key === 'data') this.dataFailed = true;
+      return;
+    }
+    if (key === 'repeat') this.repeat = result.value as number;
+    if (key === 'data') this.addData(String(result.value), setting.valueRange);
+  }
+
+  private addData(path: string, range: SourceRange): void {
+    const display = displayPath(path);
+    const load = this.context.loadData(path);
+    if (!load.ok) {
+      this.error(`${display}: ${load.message}`, range, 'data-file');
+      this.dataFailed = true;
+      return;
+    }
+    const { table } = load;
+    for (const problem of table.problems) {
+      this.context.sink.add('error', `${display}${problem.where ? ` ${problem.where}` : ''}: ${problem.message}`, range, 'data-row');
+    }
+    if (table.rows.length === 0) this.context.sink.add('warning', `${display} has no data rows, so this block sends no requests`, range, 'data-empty');
+    this.data = { display, range, columns: new Set(table.columns), rowCount: table.rows.length, columnList: table.columns };
+    const elements = table.rows.map((row): AxisElement => ({ value: row.number, range, label: `#row${row.number}`, invalid: false, dynamic: false, row }));
+    this.axes.push({ key: 'data', kind: 'data', elements });
+  }
+
+  /** Every `{{name}}` the block's requests use must name a variable or a data column. */
+  private checkPlaceholders(messages: readonly MessageDefinition[], effective: Map<string, Effective>): void {
+    // Without the data file's columns, unknown names cannot be told apart from columns.
+    if (this.dataFailed) return;
+    const known = new Set<string>(this.variables.keys());
+    for (const column of this.data?.columns ?? []) known.add(column);
+    for (const key of this.parameterBindings.keys()) known.add(key);
+    const check = (name: string, range: SourceRange) => {
+      if (known.has(name)) return;
+      if (settingKind(name) === 'reserved') {
+        this.error(`{{${name}}} is not a variable: @${name} is a setting of the file itself; give the variable another name`, range, 'unknown-variable');
+        return;
+      }
+      const suggestion = closestName(name, known);
+      const hint = suggestion === undefined ? (known.size > 0 ? '' : ' — define it with a setting such as "@' + name + ' = …"') : ` — did you mean {{${suggestion}}}?`;
+      this.error(`unknown variable {{${name}}}${hint}`, range, 'unknown-variable');
+    };
+    for (const message of messages) {
+      for (const part of message.content.parts) if (typeof part !== 'string') check(part.name, part.range ?? message.range);
+    }
+    for (const { setting } of effective.values()) {
+      for (const placeholder of setting.placeholders) check(placeholder.name, placeholder.range ?? setting.valueRange);
+    }
+    this.checkCycles(effective);
+  }
+
+  /** `@a = {{b}}` with `@b = {{a}}` can never be filled in. */
+  private checkCycles(effective: Map<string, Effective>): void {
+    const refers = new Map<string, string[]>();
+    for (const [key, { setting }] of effective) {
+      if (this.variables.has(key) || this.parameterBindings.has(key)) refers.set(key, setting.placeholders.map((placeholder) => placeholder.name));
+    }
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (name: string, path: string[]): void => {
+      if (state.get(name) === 'done') return;
+      if (state.get(name) === 'open') {
+        const cycle = [...path.slice(path.indexOf(name)), name];
+        const setting = effective.get(name)?.setting;
+        if (setting) this.error(`@${name} refers back to itself: ${cycle.map((n) => `@${n}`).join(' → ')}`, setting.valueRange, 'variable-cycle');
+        return;
+      }
+      state.set(name, 'open');
+      for (const next of refers.get(name) ?? []) if (refers.has(next)) visit(next, [...path, name]);
+      state.set(name, 'done');
+    };
+    for (const name of refers.keys()) visit(name, []);
+  }
+}
+
+/** Plans the expansion of `block`; problems go to `context.sink`. */
+export function planBlock(context: PlanContext, header: Section, block: Block, name: string): BlockPlan {
+  return new Planner(context, header, block, name).plan();
+}

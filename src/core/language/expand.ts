@@ -1,0 +1,340 @@
+/**
+ * `expandDocument`: turns a parsed `.llmbatch` document into batch items — one per
+ * combination of sweep values, data row and repeat — with the diagnostics that
+ * need more than the text alone (unknown names, invalid values, data files).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { LLMRequest, Message, SourceRange } from '../models';
+import type { AxisElement, BlockPlan, Binding, ParameterPlan } from './blockPlan';
+import { planBlock } from './blockPlan';
+import { dataFormatOf, describeReadError, readDataText } from './dataFiles';
+import type { DataLoad, DataRow } from './dataFiles';
+import { DiagnosticSink } from './diagnosticSink';
+import type { LlmbatchDocument, Section, Setting } from './document';
+import type { BlockSummary, ExpandOptions, ExpansionResult, LlmbatchItem } from './expansion';
+import { checkSettingValue, isKnownSetting, knownSettingNames } from './parameters';
+import type { CheckResult } from './parameters';
+import { requestIdBase, UniqueNames } from './requestIds';
+import { substituteDeep, TemplateCache } from './substitution';
+import { closestName } from './suggestions';
+import { render } from './template';
+
+const defaultMaxRequests = 100_000;
+
+/** Names used as `{{name}}` anywhere in a section. */
+function namesUsedIn(section: Section): Set<string> {
+  const used = new Set<string>();
+  for (const message of section.messages) for (const part of message.content.parts) if (typeof part !== 'string') used.add(part.name);
+  for (const setting of section.settings) for (const placeholder of setting.placeholders) used.add(placeholder.name);
+  return used;
+}
+
+/**
+ * A name that is no parameter but close to one is a misspelt parameter unless
+ * something uses it as a variable; a variable nothing uses is worth a warning.
+ */
+function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Set<Setting> {
+  const ignored = new Set<Setting>();
+  const headerUses = namesUsedIn(document.header);
+  const blockUses = document.blocks.map(namesUsedIn);
+  const allUses = new Set(headerUses);
+  for (const uses of blockUses) for (const name of uses) allUses.add(name);
+  const check = (setting: Setting, used: (name: string) => boolean) => {
+    if (isKnownSetting(setting.key) || used(setting.key)) return;
+    const suggestion = closestName(setting.key, knownSettingNames);
+    if (suggestion !== undefined) {
+      sink.add('error', `unknown parameter @${setting.key} — did you mean @${suggestion}?`, setting.keyRange, 'unknown-parameter');
+      ignored.add(setting);
+      return;
+    }
+    const sweep = setting.value.kind === 'sweep' ? `, yet its ${setting.value.elements.length} values each make a separate request` : '';
+    sink.add('warning', `variable @${setting.key} is never used: no {{${setting.key}}} refers to it${sweep}`, setting.keyRange, 'unused-variable');
+  };
+  for (const setting of document.header.settings) check(setting, (name) => allUses.has(name));
+  document.blocks.forEach((block, index) => {
+    const uses = blockUses[index] ?? new Set<string>();
+    for (const setting of block.settings) check(setting, (name) => uses.has(name) || headerUses.has(name));
+  });
+  return ignored;
+}
+
+type Lookup = (name: string) => unknown;
+
+/** Produces the requests of one planned block. */
+class BlockExpander {
+  private readonly current: AxisElement[];
+  private row: DataRow | undefined;
+  private readonly resolving = new Set<string>();
+  private readonly missing: string[] = [];
+  private readonly checks = new Map<string, Map<unknown, CheckResult>>();
+  private readonly source: SourceRange;
+  readonly lookup: Lookup = (name) => this.valueOf(name);
+
+  constructor(
+    private readonly plan: BlockPlan,
+    private readonly sink: DiagnosticSink,
+    private readonly templates: TemplateCache,
+    private readonly defaultProvider: string | undefined,
+    fileName: string | undefined,
+  ) {
+    this.current = plan.axes.map((axis) => axis.elements[0] as AxisElement);
+    this.source = fileName === undefined ? plan.block.range : { ...plan.block.range, file: fileName };
+  }
+
+  private valueOf(name: string): unknown {
+    const row = this.row;
+    if (row && row.values.has(name)) return row.values.get(name);
+    if (this.plan.data?.columns.has(name)) {
+      this.missing.push(name);
+      return undefined;
+    }
+    const binding = this.plan.variables.get(name) ?? this.plan.parameterBindings.get(name);
+    if (!binding || this.resolving.has(name)) return undefined;
+    this.resolving.add(name);
+    try {
+      return this.resolve(binding);
+    } finally {
+      this.resolving.delete(name);
+    }
+  }
+
+  private resolve(binding: Binding): unknown {
+    switch (binding.source) {
+      case 'const':
+        return binding.dynamic ? substituteDeep(binding.value, this.lookup, this.templates) : binding.value;
+      case 'axis': {
+        const element = this.current[binding.axis];
+        return element?.dynamic ? substituteDeep(element.value, this.lookup, this.templates) : element?.value;
+      }
+      case 'ref':
+        return this.valueOf(binding.name);
+      case 'template':
+        return render(binding.template, this.lookup);
+    }
+  }
+
+  /** The checked value of a parameter for the current combination; `undefined` means it failed. */
+  private parameter(plan: ParameterPlan): { value: unknown } | undefined {
+    const binding = plan.binding;
+    if (binding.source === 'const' && !binding.dynamic) return { value: binding.value };
+    if (binding.source === 'axis') {
+      const element = this.current[binding.axis];
+      if (element && !element.dynamic) return { value: element.value };
+    }
+    const value = this.resolve(binding);
+    if (value === null || value === undefined) return { value: null };
+    let cache = this.checks.get(plan.key);
+    if (!cache) this.checks.set(plan.key, (cache = new Map()));
+    const primitive = typeof value !== 'object';
+    let result = primitive ? cache.get(value) : undefined;
+    if (!result) {
+      result = checkSettingValue(plan.key, value);
+      if (primitive) cache.set(value, result);
+    }
+    if (result.ok) return { value: result.value };
+    const where = this.row && this.plan.data ? ` (${this.plan.data.display} row ${this.row.number})` : '';
+    this.sink.add('error', `${result.message}${where}`, plan.range, 'invalid-value');
+    return undefined;
+  }
+
+  private messages(): Message[] {
+    return this.plan.messages.map((definition) => {
+      const message: Message = { role: definition.role, content: render(definition.content, this.lookup) };
+      if (definition.label !== undefined) {
+        if (definition.role === 'tool') message.tool_call_id = definition.label;
+        else message.name = definition.label;
+      }
+      return message;
+    });
+  }
+
+  /** The request of the current combination, or undefined when a value is invalid. */
+  private request(): { request: LLMRequest; apiBase?: { value: string; range: SourceRange } } | undefined {
+    const provider = this.plan.provider ? this.parameter(this.plan.provider) : { value: null };
+    if (!provider) return undefined;
+    const providerValue = provider.value ?? this.defaultProvider;
+    if (typeof providerValue !== 'string') return undefined;
+    const body: Record<string, unknown> = { provider: providerValue, messages: this.messages(), stream: false };
+    for (const plan of this.plan.parameters) {
+      const result = this.parameter(plan);
+      if (!result) return undefined;
+      if (result.value !== null && result.value !== undefined) body[plan.key] = result.value;
+    }
+    let apiBase: { value: string; range: SourceRange } | undefined;
+    if (this.plan.apiBase) {
+      const result = this.parameter(this.plan.apiBase);
+      if (!result) return undefined;
+      if (typeof result.value === 'string') apiBase = { value: result.value, range: this.apiBaseRange(this.plan.apiBase) };
+    }
+    return { request: body as unknown as LLMRequest, apiBase };
+  }
+
+  private apiBaseRange(plan: ParameterPlan): SourceRange {
+    return plan.binding.source === 'axis' ? (this.current[plan.binding.axis]?.range ?? plan.range) : plan.range;
+  }
+
+  private reportMissing(): void {
+    const data = this.plan.data;
+    if (!data || !this.row) return;
+    for (const name of new Set(this.missing)) {
+      this.sink.add('error', `${data.display} row ${this.row.number} has no value for {{${name}}}, so its request is left out`, data.range, 'data-row');
+    }
+  }
+
+  /** Appends the block's requests to `items`, naming them through `ids`. */
+  expand(items: LlmbatchItem[], ids: UniqueNames): void {
+    const { axes, repeat, name, idTemplate } = this.plan;
+    const indices = axes.map(() => 0);
+    const combinations = this.plan.requestCount / repeat;
+    const labelled = axes.map((axis) => axis.kind !== 'data');
+    const dataAxis = axes.findIndex((axis) => axis.kind === 'data');
+    const variableKeys = axes.map((axis) => (axis.kind === 'data' ? undefined : axis.key));
+    for (let combination = 0; combination < combinations; combination++) {
+      if (combination > 0) this.advance(indices);
+      if (this.current.some((element) => element.invalid)) continue;
+      this.row = dataAxis >= 0 ? this.current[dataAxis]?.row : undefined;
+      this.missing.length = 0;
+      const built = this.request();
+      if (this.missing.length > 0) this.reportMissing();
+      if (!built || this.missing.length > 0) continue;
+      const variables: Record<string, unknown> = {};
+      const labels: string[] = [];
+      for (let a = 0; a < axes.length; a++) {
+        const element = this.current[a];
+        const key = variableKeys[a];
+        if (!element) continue;
+        if (labelled[a] && key !== undefined) {
+          labels.push(element.label);
+          setOwn(variables, key, element.value);
+        } else if (element.row) for (const [column, value] of element.row.values) setOwn(variables, column, value);
+      }
+      let base = idTemplate ? render(idTemplate, this.lookup).trim() : '';
+      if (base === '') base = requestIdBase(name, labels, this.row?.number);
+      for (let sample = 0; sample < repeat; sample++) {
+        const item: { -readonly [K in keyof LlmbatchItem]: LlmbatchItem[K] } = {
+          id: ids.claim(repeat > 1 ? `${base}~${sample + 1}` : base),
+          request: sample === 0 ? built.request : { ...built.request },
+          block: name,
+          variables,
+          source: this.source,
+        };
+        if (repeat > 1) item.sample = sample;
+        if (built.apiBase) item.apiBase = built.apiBase;
+        items.push(item);
+      }
+    }
+  }
+
+  /** Moves to the next combination; the last axis varies fastest. */
+  private advance(indices: number[]): void {
+    const axes = this.plan.axes;
+    for (let a = axes.length - 1; a >= 0; a--) {
+      const elements = axes[a]?.elements ?? [];
+      const next = (indices[a] ?? 0) + 1;
+      if (next < elements.length) {
+        indices[a] = next;
+        this.current[a] = elements[next] as AxisElement;
+        return;
+      }
+      indices[a] = 0;
+      this.current[a] = elements[0] as AxisElement;
+    }
+  }
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionResult {
+  const sink = new DiagnosticSink();
+  for (const diagnostic of document.diagnostics) sink.push(diagnostic);
+  const items: LlmbatchItem[] = [];
+  const blocks: BlockSummary[] = [];
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const baseDir = options.baseDir ?? (options.fileName !== undefined ? dirname(options.fileName) : process.cwd());
+  const maxRequests = options.maxRequests ?? defaultMaxRequests;
+  const dataFiles = new Map<string, DataLoad>();
+  const loadData = (path: string): DataLoad => {
+    const absolute = isAbsolute(path) ? path : resolve(baseDir, path);
+    let load = dataFiles.get(absolute);
+    if (!load) {
+      try {
+        load = readDataText(readFile(absolute), dataFormatOf(absolute));
+      } catch (error) {
+        load = { ok: false, message: describeReadError(error) };
+      }
+      dataFiles.set(absolute, load);
+    }
+    return load;
+  };
+  const ignored = checkSettingNames(document, sink);
+  const context = { sink, ignored, defaultProvider: options.defaultProvider, loadData };
+  const templates = new TemplateCache();
+  const ids = new UniqueNames();
+  const blockNames = new UniqueNames();
+  let total = 0;
+  for (const block of document.blocks) {
+    const wanted = block.name ?? `request-${block.index + 1}`;
+    const name = blockNames.claim(wanted);
+    if (name !== wanted && block.nameRange) {
+      sink.add('warning', `another block is already named "${wanted}"; this one's requests are named "${name}"`, block.nameRange, 'duplicate-block');
+    }
+    const plan = planBlock(context, document.header, block, name);
+    const firstItem = items.length;
+    if (!plan.broken && !document.unreadable) {
+      if (total + plan.requestCount > maxRequests) {
+        sink.add(
+          'error',
+          `this block makes ${plan.requestCount.toLocaleString('en-US')} requests, which would take the file past the limit of ${maxRequests.toLocaleString('en-US')}; it is not expanded`,
+          block.separatorRange,
+          'too-many-requests',
+        );
+      } else {
+        new BlockExpander(plan, sink, templates, options.defaultProvider, options.fileName).expand(items, ids);
+        total += plan.requestCount;
+      }
+    }
+    blocks.push({
+      name,
+      index: block.index,
+      range: block.range,
+      separatorRange: block.separatorRange,
+      requestCount: plan.requestCount,
+      itemCount: items.length - firstItem,
+      firstItem,
+      settings: plan.settings,
+      data: plan.data ? { path: plan.data.display, rows: plan.data.rowCount, columns: plan.data.columnList } : undefined,
+      repeat: plan.repeat,
+    });
+  }
+  return { items, diagnostics: sink.finish(), blocks };
+}
+
+/**
+ * Expands a parsed document into batch items: one per combination of sweep
+ * values, data rows and repeats, each with a unique readable id. Requests with
+ * errors are left out and the errors reported. Data files are read through
+ * `options.readFile`, each at most once. Never throws.
+ */
+export function expandDocument(document: LlmbatchDocument, options: ExpandOptions = {}): ExpansionResult {
+  try {
+    return expand(document, options);
+  } catch (error) {
+    return {
+      items: [],
+      blocks: [],
+      diagnostics: [
+        ...document.diagnostics,
+        {
+          severity: 'error',
+          message: `the file could not be expanded: ${error instanceof Error ? error.message : String(error)}`,
+          range: { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 },
+          code: 'internal-error',
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,401 @@
+/**
+ * `parseDocument`: the structure of a `.llmbatch` file — header, blocks, settings,
+ * messages — and the problems visible from the text alone. Cheap enough to run on
+ * every keystroke; never throws.
+ */
+import type { Diagnostic } from '../diagnostics';
+import { sortByPosition } from './diagnosticSink';
+import type { Block, LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
+import { indentOf, isSeparator, lineRange, matchRole, matchSetting, spanRange, splitLines } from './lines';
+import type { MessageRole, RoleLine } from './lines';
+import { isKnownSetting } from './parameters';
+import { TemplateBuilder } from './template';
+import type { PlaceholderProblem } from './template';
+import { looksLikeJson, readSettingValue, ValueText } from './values';
+import type { ValueProblem } from './values';
+
+interface OpenMessage {
+  readonly role: MessageRole;
+  readonly label?: string;
+  readonly line: number;
+  /** Column where the text on the role line starts. */
+  readonly column: number;
+  readonly roleEnd: number;
+}
+
+interface OpenSection {
+  readonly startLine: number;
+  lastLine: number;
+  readonly settings: Setting[];
+  readonly messages: MessageDefinition[];
+  /** Settings by key, made on the first setting. */
+  keys?: Map<string, Setting>;
+  readonly block?: { name?: string; nameColumn: number; separatorLength: number };
+}
+
+const emptyRange = spanRange(0, 0, 0, 0);
+
+function isBlank(line: string): boolean {
+  const indent = indentOf(line);
+  if (indent === line.length) return true;
+  const c = line.charCodeAt(indent);
+  // Only unusual whitespace (form feed, no-break space, …) needs the full check.
+  if ((c > 32 && c < 128) || (c > 160 && c < 0x1680)) return false;
+  return line.trim() === '';
+}
+
+/**
+ * When a line in message text starts with backslashes and would otherwise end the
+ * message (or read as a setting), one backslash is dropped; other lines are literal.
+ */
+function unescapeMessageLine(line: string): { text: string; column: number } {
+  if (line.charCodeAt(0) !== 92) return { text: line, column: 0 };
+  let k = 1;
+  while (line.charCodeAt(k) === 92) k++;
+  const rest = line.slice(k);
+  const escaped = isSeparator(rest) || matchRole(rest) !== undefined || readsAsKnownSetting(rest) !== undefined;
+  return escaped ? { text: line.slice(1), column: 1 } : { text: line, column: 0 };
+}
+
+function readsAsKnownSetting(line: string): string | undefined {
+  const setting = matchSetting(line);
+  return setting && setting.equals >= 0 && isKnownSetting(setting.key) ? setting.key : undefined;
+}
+
+/** Depth of unclosed `[`/`{` at the end of `text`, ignoring brackets in strings. */
+function bracketDepth(text: string, depth: number): number {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) depth++;
+    else if (c === 93 || c === 125) depth--;
+  }
+  return depth;
+}
+
+function endsValueContinuation(line: string): boolean {
+  return isSeparator(line) || matchRole(line) !== undefined || matchSetting(line) !== undefined;
+}
+
+class Parser {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly blocks: Block[] = [];
+  header: Section | undefined;
+  private section: OpenSection = { startLine: 0, lastLine: -1, settings: [], messages: [] };
+  private message: OpenMessage | undefined;
+  private strayStart = -1;
+  private strayEnd = -1;
+  private readonly placeholderProblems: PlaceholderProblem[] = [];
+
+  constructor(private readonly lines: readonly string[]) {}
+
+  private report(severity: Diagnostic['severity'], message: string, range: Diagnostic['range'], code: string): void {
+    this.diagnostics.push({ severity, message, range, code });
+  }
+
+  run(): void {
+    const lines = this.lines;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] ?? '';
+      if (isSeparator(line)) {
+        this.flushStray();
+        this.closeMessage(i);
+        this.closeSection();
+        this.openBlock(i, line);
+        continue;
+      }
+      const role = matchRole(line);
+      if (role) {
+        this.flushStray();
+        this.closeMessage(i);
+        this.openMessage(i, role, line);
+        continue;
+      }
+      if (this.message) {
+        this.noteSettingInMessage(i, line);
+        continue;
+      }
+      if (isBlank(line)) continue;
+      const indent = indentOf(line);
+      this.section.lastLine = i;
+      const first = line.charCodeAt(indent);
+      if (first === 35) {
+        this.flushStray();
+        if (indent === 0 && line.startsWith('###') && line.charCodeAt(3) !== 35) {
+          this.report('warning', `"###" needs a space after it to start a block: write "### ${line.slice(3).trim()}"`, lineRange(i, 0, 3), 'separator-space');
+        }
+        continue;
+      }
+      if (first === 64) {
+        this.flushStray();
+        i = this.readSetting(i, line);
+        continue;
+      }
+      if (this.strayStart < 0) this.strayStart = i;
+      this.strayEnd = i;
+    }
+    this.flushStray();
+    this.closeMessage(lines.length);
+    this.closeSection();
+  }
+
+  private flushStray(): void {
+    if (this.strayStart < 0) return;
+    const first = this.lines[this.strayStart] ?? '';
+    const last = this.lines[this.strayEnd] ?? '';
+    const role = matchRole(first.toLowerCase());
+    const message = role
+      ? `roles are written in lower case: "${role.role}:"`
+      : 'text outside a message: start the message with a role line such as "user:" (settings are written "@name = value", comments start with #)';
+    this.report('error', message, spanRange(this.strayStart, 0, this.strayEnd, last.length), 'stray-text');
+    this.strayStart = -1;
+  }
+
+  private openBlock(line: number, text: string): void {
+    const nameColumn = indentOf(text.slice(3)) + 3;
+    const name = text.slice(nameColumn).trimEnd();
+    this.section = {
+      startLine: line,
+      lastLine: line,
+      settings: [],
+      messages: [],
+      block: { name: name === '' ? undefined : name, nameColumn, separatorLength: text.length },
+    };
+  }
+
+  private closeSection(): void {
+    const open = this.section;
+    const endLine = Math.max(open.lastLine, open.startLine);
+    const range = spanRange(open.startLine, 0, endLine, open.lastLine < 0 ? 0 : (this.lines[endLine] ?? '').length);
+    if (!open.block) {
+      this.header = { range, settings: open.settings, messages: open.messages };
+      return;
+    }
+    const { name, nameColumn, separatorLength } = open.block;
+    const separatorRange = lineRange(open.startLine, 0, separatorLength);
+    const block: Block = {
+      index: this.blocks.length,
+      name,
+      nameRange: name === undefined ? undefined : lineRange(open.startLine, nameColumn, nameColumn + name.length),
+      separatorRange,
+      range,
+      settings: open.settings,
+      messages: open.messages,
+    };
+    if (open.messages.length === 0 && (this.header?.messages.length ?? 0) === 0) {
+      const label = name === undefined ? 'this block' : `block "${name}"`;
+      this.report('error', `${label} has no messages: add a line such as "user: …" after its settings`, separatorRange, 'no-messages');
+    }
+    this.blocks.push(block);
+  }
+
+  private openMessage(line: number, role: RoleLine, text: string): void {
+    this.section.lastLine = line;
+    this.message = { role: role.role, label: role.label, line, column: role.end + indentOf(text.slice(role.end)), roleEnd: role.end };
+  }
+
+  private closeMessage(endLine: number): void {
+    const open = this.message;
+    if (!open) return;
+    this.message = undefined;
+    const lines = this.lines;
+    const roleRange = lineRange(open.line, 0, open.roleEnd);
+    const roleText = (lines[open.line] ?? '').slice(open.column);
+    const textOf = (line: number) => (line === open.line ? roleText : (lines[line] ?? ''));
+    let first = open.line;
+    while (first < endLine && isBlank(textOf(first))) first++;
+    let last = endLine - 1;
+    while (last >= first && isBlank(textOf(last))) last--;
+    const builder = new TemplateBuilder();
+    const problems = this.placeholderProblems;
+    for (let l = first; l <= last; l++) {
+      if (l > first) builder.literal('\n');
+      if (l === open.line) builder.scan(roleText, l, open.column, problems);
+      else {
+        const unescaped = unescapeMessageLine(lines[l] ?? '');
+        builder.scan(unescaped.text, l, unescaped.column, problems);
+      }
+    }
+    this.flushPlaceholderProblems();
+    const empty = last < first;
+    const range = empty ? roleRange : spanRange(open.line, 0, last, last === open.line ? open.column + roleText.length : (lines[last] ?? '').length);
+    if (empty) this.report('warning', `this ${open.role} message is empty`, roleRange, 'empty-message');
+    if (open.role === 'tool' && open.label === undefined) {
+      this.report('error', 'a tool message answers a tool call: write "tool (call_id):" with the id of that call', roleRange, 'tool-call-id');
+    }
+    this.section.lastLine = Math.max(this.section.lastLine, range.endLine);
+    this.section.messages.push({ role: open.role, label: open.label, range, roleRange, content: builder.finish() });
+  }
+
+  private flushPlaceholderProblems(): void {
+    const problems = this.placeholderProblems;
+    if (problems.length === 0) return;
+    for (const problem of problems) this.report('warning', problem.message, problem.range, 'unclosed-placeholder');
+    problems.length = 0;
+  }
+
+  private noteSettingInMessage(line: number, text: string): void {
+    if (isBlank(text)) return;
+    if (text.charCodeAt(indentOf(text)) !== 64) return;
+    const key = readsAsKnownSetting(text);
+    if (key === undefined || !this.message) return;
+    const start = indentOf(text);
+    this.report(
+      'info',
+      `this line is part of the ${this.message.role} message, not a setting: settings go before the first message (write \\@${key} to keep it in the message without this note)`,
+      lineRange(line, start, start + key.length + 1),
+      'setting-in-message',
+    );
+  }
+
+  /** Reads a setting at line `i`; returns the last line it used. */
+  private readSetting(i: number, line: string): number {
+    const lines = this.lines;
+    const match = matchSetting(line);
+    if (!match) return i;
+    if (match.key === '') {
+      this.report('error', 'expected a setting name after "@", as in "@temperature = 0.7"', lineRange(i, match.start, match.start + 1), 'syntax');
+      return i;
+    }
+    const keyRange = lineRange(i, match.start, match.keyEnd);
+    if (match.equals < 0) {
+      this.report('error', `"@${match.key}" needs "=" and a value, as in "@${match.key} = …"`, keyRange, 'syntax');
+      return i;
+    }
+    const valueStart = match.equals + indentOf(line.slice(match.equals));
+    const valueText = line.slice(valueStart).trimEnd();
+    const pieces = [{ line: i, column: valueStart, text: valueText }];
+    let last = i;
+    if (looksLikeJson(valueText) && valueText.charCodeAt(0) !== 34) {
+      let depth = bracketDepth(valueText, 0);
+      if (depth > 0) {
+        for (let j = i + 1; j < lines.length && depth > 0; j++) {
+          const next = lines[j] ?? '';
+          if (endsValueContinuation(next)) break;
+          depth = bracketDepth(next, depth);
+          if (depth <= 0) {
+            for (let l = i + 1; l <= j; l++) pieces.push({ line: l, column: 0, text: l === j ? (lines[l] ?? '').trimEnd() : (lines[l] ?? '') });
+            last = j;
+          }
+        }
+      }
+    }
+    const source = new ValueText(pieces);
+    const problems: ValueProblem[] = [];
+    const value = readSettingValue(match.key, source, problems);
+    for (const problem of problems) this.report('error', problem.message, problem.range, 'bad-value');
+    const placeholders = source.placeholders(this.placeholderProblems);
+    this.flushPlaceholderProblems();
+    const endPiece = pieces[pieces.length - 1] ?? pieces[0];
+    const valueRange = source.whole;
+    const setting: Setting = {
+      key: match.key,
+      range: spanRange(i, match.start, last, endPiece ? endPiece.column + endPiece.text.length : valueRange.endColumn),
+      keyRange,
+      valueRange,
+      text: source.text,
+      value,
+      placeholders,
+    };
+    const keys = (this.section.keys ??= new Map());
+    const previous = keys.get(match.key);
+    if (previous) {
+      this.report('warning', `@${match.key} is already set on line ${previous.keyRange.startLine + 1}; this value replaces it`, keyRange, 'duplicate-setting');
+    }
+    keys.set(match.key, setting);
+    this.section.settings.push(setting);
+    this.section.lastLine = last;
+    return last;
+  }
+}
+
+function unreadableDocument(lines: string[], diagnostic: Diagnostic): LlmbatchDocument {
+  return {
+    lineCount: lines.length,
+    lineLengths: lines.map((line) => line.length),
+    header: { range: emptyRange, settings: [], messages: [] },
+    blocks: [],
+    diagnostics: [diagnostic],
+    unreadable: true,
+  };
+}
+
+/** The first line and column where `needle` occurs. */
+function locate(lines: readonly string[], needle: string): { line: number; column: number } {
+  for (let l = 0; l < lines.length; l++) {
+    const column = (lines[l] ?? '').indexOf(needle);
+    if (column >= 0) return { line: l, column };
+  }
+  return { line: 0, column: 0 };
+}
+
+function parse(input: string): LlmbatchDocument {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const lines = splitLines(text);
+  if (text.includes('\u0000')) {
+    const at = locate(lines, '\u0000');
+    return unreadableDocument(lines, {
+      severity: 'error',
+      message: 'this file looks binary (it contains NUL characters), not a .llmbatch text file',
+      range: lineRange(at.line, at.column, at.column + 1),
+      code: 'encoding',
+    });
+  }
+  const parser = new Parser(lines);
+  parser.run();
+  const header = parser.header ?? { range: emptyRange, settings: [], messages: [] };
+  let blocks = parser.blocks;
+  let fileHeader = header;
+  if (blocks.length === 0 && header.messages.length > 0) {
+    // A file without `###` lines is one request.
+    blocks = [{ ...header, index: 0, separatorRange: emptyRange, implicit: true }];
+    fileHeader = { range: emptyRange, settings: [], messages: [] };
+  } else if (blocks.length === 0) {
+    const firstSetting = header.settings[0];
+    parser.diagnostics.push(
+      firstSetting
+        ? { severity: 'warning', message: 'this file has settings but no requests: add a block such as "### first" followed by a "user: …" line', range: firstSetting.keyRange, code: 'no-requests' }
+        : { severity: 'info', message: 'this file has no requests yet: add a block such as "### first" followed by a "user: …" line', range: emptyRange, code: 'no-requests' },
+    );
+  }
+  let unreadable = false;
+  if (text.includes('\uFFFD')) {
+    unreadable = true;
+    const at = locate(lines, '\uFFFD');
+    parser.diagnostics.unshift({
+      severity: 'error',
+      message: 'this file is not valid UTF-8 text (a byte sequence here could not be read); save it as UTF-8 — no requests are sent until then',
+      range: lineRange(at.line, at.column, at.column + 1),
+      code: 'encoding',
+    });
+  }
+  return {
+    lineCount: lines.length,
+    lineLengths: lines.map((line) => line.length),
+    header: fileHeader,
+    blocks,
+    diagnostics: sortByPosition(parser.diagnostics),
+    unreadable: unreadable || undefined,
+  };
+}
+
+/**
+ * Parses `.llmbatch` text into its structure without reading data files or
+ * expanding sweeps. Never throws: problems come back as diagnostics.
+ */
+export function parseDocument(text: string): LlmbatchDocument {
+  try {
+    return parse(typeof text === 'string' ? text : String(text));
+  } catch (error) {
+    return unreadableDocument([''], {
+      severity: 'error',
+      message: `the file could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      range: emptyRange,
+      code: 'internal-error',
+    });
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * One run of one file as the results panel keeps it: the items, the results
+ * that have arrived, re-runs merged in, and its stored form. Pure: no VS Code here.
+ */
+import type { BatchResult, SourceRange } from '../../core/models';
+import type { RunItemInfo } from '../runs/runEvents';
+import type { HistoryEntry, ResultRow, RowDetail, RunProgress, RunState, RunView } from '../../webview/protocol';
+import type { CostFunction } from './rowModel';
+import { buildDetail, buildRow } from './rowModel';
+
+/** The JSON a run is saved as. */
+export interface StoredRun {
+  readonly version: 1;
+  readonly runId: string;
+  readonly fileUri: string;
+  readonly startedAt: number;
+  readonly state: RunState;
+  readonly wallTimeMs?: number;
+  readonly items: readonly RunItemInfo[];
+  readonly results: readonly BatchResult[];
+}
+
+export class RunRecord {
+  state: RunState;
+  wallTimeMs: number | undefined;
+  progress: RunProgress | undefined;
+  private readonly items: RunItemInfo[];
+  private readonly positions = new Map<string, number>();
+  private readonly results: (BatchResult | undefined)[];
+  /** Ids a re-run is sending again; they show as running until their new result arrives. */
+  private readonly rerunning = new Set<string>();
+  private rerunActive = false;
+  private rows: (ResultRow | undefined)[];
+
+  constructor(
+    readonly runId: string,
+    readonly fileUri: string,
+    readonly startedAt: number,
+    items: readonly RunItemInfo[],
+    private readonly costOf?: CostFunction,
+    stored?: Pick<StoredRun, 'state' | 'wallTimeMs' | 'results'>,
+  ) {
+    this.items = [...items];
+    this.items.forEach((item, i) => this.positions.set(item.id, i));
+    this.results = this.items.map(() => undefined);
+    this.rows = this.items.map(() => undefined);
+    this.state = stored?.state ?? 'running';
+    this.wallTimeMs = stored?.wallTimeMs;
+    if (stored) this.applyResults(stored.results);
+  }
+
+  static fromStored(stored: StoredRun, costOf?: CostFunction): RunRecord {
+    // A run saved while running (window closed mid-run) can no longer finish.
+    const state = stored.state === 'running' ? 'cancelled' : stored.state;
+    return new RunRecord(stored.runId, stored.fileUri, stored.startedAt, stored.items, costOf, { ...stored, state });
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Starts a re-run of some of this run's requests; returns the ids whose rows changed. */
+  beginRerun(items: readonly RunItemInfo[]): string[] {
+    const changed: string[] = [];
+    for (const item of items) {
+      const position = this.positions.get(item.id);
+      if (position === undefined) {
+        this.positions.set(item.id, this.items.length);
+        this.items.push(item);
+        this.results.push(undefined);
+        this.rows.push(undefined);
+      } else {
+        this.items[position] = item;
+        this.rows[position] = undefined;
+      }
+      this.rerunning.add(item.id);
+      changed.push(item.id);
+    }
+    this.state = 'running';
+    this.rerunActive = true;
+    this.progress = undefined;
+    return changed;
+  }
+
+  /** Records results (matched by id); returns the ids whose rows changed. */
+  applyResults(results: readonly BatchResult[]): string[] {
+    const changed: string[] = [];
+    for (const result of results) {
+      const position = this.positions.get(result.id);
+      if (position === undefined) continue;
+      // A cancelled re-run keeps the earlier answer or error.
+      if (!result.ok && result.error.code === 'cancelled' && this.rerunning.has(result.id) && this.results[position]) {
+        this.rerunning.delete(result.id);
+      } else {
+        this.results[position] = result;
+        this.rerunning.delete(result.id);
+      }
+      this.rows[position] = undefined;
+      changed.push(result.id);
+    }
+    return changed;
+  }
+
+  /** Marks the run over; returns the ids whose rows changed (those left without an answer). */
+  finish(cancelled: boolean, wallTimeMs: number): string[] {
+    const changed = [...this.rerunning];
+    const firstRun = this.state === 'running' && this.wallTimeMs === undefined;
+    this.rerunning.clear();
+    this.rerunActive = false;
+    this.state = cancelled ? 'cancelled' : 'finished';
+    this.wallTimeMs = firstRun ? wallTimeMs : (this.wallTimeMs ?? 0) + wallTimeMs;
+    this.progress = undefined;
+    for (let i = 0; i < this.items.length; i++) {
+      const result = this.results[i];
+      if (!result || (!result.ok && result.error.code === 'cancelled')) {
+        this.rows[i] = undefined;
+        changed.push(this.items[i]!.id);
+      }
+    }
+    return changed;
+  }
+
+  row(id: string): ResultRow | undefined {
+    const position = this.positions.get(id);
+    return position === undefined ? undefined : this.rowAt(position);
+  }
+
+  allRows(): ResultRow[] {
+    return this.items.map((_, i) => this.rowAt(i));
+  }
+
+  private rowAt(position: number): ResultRow {
+    let row = this.rows[position];
+    if (!row) {
+      const item = this.items[position]!;
+      const running = this.state === 'running' && (!this.rerunActive || this.rerunning.has(item.id));
+      const result = this.rerunning.has(item.id) ? undefined : this.results[position];
+      row = buildRow(item, result, { running, ...(this.costOf && { costOf: this.costOf }) });
+      this.rows[position] = row;
+    }
+    return row;
+  }
+
+  /** Rows of these ids (unknown ids skipped). */
+  rowsFor(ids: Iterable<string>): ResultRow[] {
+    const rows: ResultRow[] = [];
+    for (const id of ids) {
+      const row = this.row(id);
+      if (row) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Rows with whole answers, for export: all of them, or these ids in this order. */
+  exportRows(ids?: readonly string[]): ResultRow[] {
+    const positions = ids ? ids.flatMap((id) => (this.positions.has(id) ? [this.positions.get(id)!] : [])) : this.items.map((_, i) => i);
+    return positions.map((position) => {
+      const item = this.items[position]!;
+      const result = this.rerunning.has(item.id) ? undefined : this.results[position];
+      return buildRow(item, result, { running: this.state === 'running', fullAnswer: true, ...(this.costOf && { costOf: this.costOf }) });
+    });
+  }
+
+  detail(id: string): RowDetail | undefined {
+    const position = this.positions.get(id);
+    if (position === undefined) return undefined;
+    const item = this.items[position]!;
+    return buildDetail(item, this.results[position], this.state === 'running');
+  }
+
+  result(id: string): BatchResult | undefined {
+    const position = this.positions.get(id);
+    return position === undefined ? undefined : this.results[position];
+  }
+
+  item(id: string): RunItemInfo | undefined {
+    const position = this.positions.get(id);
+    return position === undefined ? undefined : this.items[position];
+  }
+
+  source(id: string): SourceRange | undefined {
+    return this.item(id)?.source;
+  }
+
+  view(): RunView {
+    return {
+      runId: this.runId,
+      startedAt: this.startedAt,
+      state: this.state,
+      rows: this.allRows(),
+      ...(this.wallTimeMs !== undefined && { wallTimeMs: this.wallTimeMs }),
+      ...(this.progress && { progress: this.progress }),
+    };
+  }
+
+  historyEntry(): HistoryEntry {
+    let failed = 0;
+    for (const result of this.results) if (result && !result.ok && result.error.code !== 'cancelled') failed++;
+    return { runId: this.runId, startedAt: this.startedAt, total: this.items.length, failed, state: this.state };
+  }
+
+  toStored(): StoredRun {
+    return {
+      version: 1,
+      runId: this.runId,
+      fileUri: this.fileUri,
+      startedAt: this.startedAt,
+      state: this.state,
+      ...(this.wallTimeMs !== undefined && { wallTimeMs: this.wallTimeMs }),
+      items: this.items,
+      results: this.results.filter((result): result is BatchResult => result !== undefined),
+    };
+  }
+}

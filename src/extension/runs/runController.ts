@@ -1,0 +1,311 @@
+/**
+ * Runs batches from the editor: one run at a time, with a cancellable progress
+ * notification, the workspace cache, and `RunEvent`s for the results panel and
+ * the status bar. The engine does the sending; this decides what is sent and
+ * refuses anything that would send a key where it does not belong.
+ */
+import * as vscode from 'vscode';
+import { RequestManager } from '../../core/engine/requestManager';
+import type { ProgressEvent } from '../../core/engine/progressTracker';
+import type { BatchItem, BatchResult } from '../../core/models';
+import { cacheKey } from '../../core/cache/cacheKey';
+import { costOf, estimateCost } from '../../core/pricing';
+import { readRunSettings } from '../config/settings';
+import type { KeyStore } from '../keys/keyStore';
+import type { Log } from '../log';
+import type { RunEvent, RunItemInfo, RunStats } from './runEvents';
+import type { LoadedBatch } from './batchSource';
+import { loadBatch } from './batchSource';
+import type { Selection } from './runSetup';
+import { describeEndpoint, RunRefusedError, selectItems, setUpProviders } from './runSetup';
+import type { WorkspaceCache } from './workspaceCache';
+import { writeOnly } from './workspaceCache';
+import { withRunProgress } from './progressUi';
+import { confirmRun } from './confirm';
+import { formatDryRun } from './runText';
+import { EndpointDiagnostics } from './endpointDiagnostics';
+import type { GetParsed } from './batchSource';
+
+export interface RunOptions extends Selection {
+  /** Send every request even when an answer is cached (the fresh answer replaces the cached one). */
+  readonly bypassCache?: boolean;
+  /** Ask before sending above the `llmbatch.confirmAbove.*` limits. Commands ask; API callers don't. */
+  readonly confirm?: boolean;
+  /** Id of an earlier run of the same file that this run completes (re-runs). */
+  readonly updates?: string;
+}
+
+/** What a finished run hands back to commands and to the extension API. */
+export interface BatchRunResult {
+  readonly runId: string;
+  readonly fileUri: string;
+  readonly items: readonly RunItemInfo[];
+  /** One per item, in item order. */
+  readonly results: readonly BatchResult[];
+  readonly stats: RunStats;
+  readonly cancelled: boolean;
+}
+
+/** The latest complete picture of a file's runs, updated by re-runs. */
+interface RunRecord {
+  readonly runId: string;
+  readonly fileUri: string;
+  readonly items: RunItemInfo[];
+  readonly results: Map<string, BatchResult>;
+}
+
+export interface RunControllerDeps {
+  readonly keys: KeyStore;
+  readonly log: Log;
+  readonly cache: WorkspaceCache;
+  /** Where a profile's `apiKeyEnv` is looked up; the extension host's environment by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly fetch?: typeof globalThis.fetch;
+  /** The editor's shared parse of open documents, so a run and the live diagnostics parse a version once. */
+  readonly getParsed?: GetParsed;
+}
+
+export class RunController implements vscode.Disposable {
+  readonly #emitter = new vscode.EventEmitter<RunEvent>();
+  /** Every run's started, progress, results (in small groups) and finished events. */
+  readonly onDidRunEvent = this.#emitter.event;
+  readonly #records = new Map<string, RunRecord>();
+  readonly #diagnostics: EndpointDiagnostics;
+  #active: { readonly fileUri: string; readonly abort: AbortController; runId?: string } | undefined;
+  #lastFileUri: string | undefined;
+  #sequence = 0;
+
+  constructor(private readonly deps: RunControllerDeps) {
+    this.#diagnostics = new EndpointDiagnostics(deps.getParsed);
+  }
+
+  get isRunning(): boolean {
+    return this.#active !== undefined;
+  }
+
+  /** The file of the run in progress, else of the latest run. */
+  get currentFileUri(): string | undefined {
+    return this.#active?.fileUri ?? this.#lastFileUri;
+  }
+
+  /** Runs the requests of a .llmbatch or OpenAI Batch .jsonl file; rejects with `RunRefusedError` when nothing may be sent. */
+  async run(uri: vscode.Uri, options: RunOptions = {}): Promise<BatchRunResult> {
+    if (!vscode.workspace.isTrusted) throw new RunRefusedError('Runs are disabled in untrusted workspaces: trust this workspace to send requests.');
+    if (this.#active) throw new RunRefusedError(`A run is already in progress (${fileLabel(vscode.Uri.parse(this.#active.fileUri))}): cancel it first.`);
+    const fileUri = uri.toString();
+    const abort = new AbortController();
+    const active: { fileUri: string; abort: AbortController; runId?: string } = { fileUri, abort };
+    this.#active = active;
+    void vscode.commands.executeCommand('setContext', 'llmbatch.running', true);
+    try {
+      return await this.#run(uri, options, active);
+    } finally {
+      this.#active = undefined;
+      void vscode.commands.executeCommand('setContext', 'llmbatch.running', false);
+    }
+  }
+
+  /** Aborts the run in progress; its finished answers are kept (and cached). Returns whether a run was cancelled. */
+  cancel(): boolean {
+    if (!this.#active) return false;
+    this.#active.abort.abort(new Error('Run cancelled'));
+    return true;
+  }
+
+  /** Sends again the requests of the file's latest run that failed or were cancelled. */
+  async rerunFailed(uri?: vscode.Uri, options: Omit<RunOptions, 'onlyIds' | 'updates'> = {}): Promise<BatchRunResult | undefined> {
+    const fileUri = uri?.toString() ?? this.#lastFileUri;
+    const record = fileUri === undefined ? undefined : this.#records.get(fileUri);
+    if (!record) throw new RunRefusedError('No earlier run of this file to re-run.');
+    const failed = record.items.filter((item) => record.results.get(item.id)?.ok !== true).map((item) => item.id);
+    if (failed.length === 0) return undefined;
+    return this.run(vscode.Uri.parse(record.fileUri), { ...options, onlyIds: failed, updates: record.runId });
+  }
+
+  /** Sends one request again, bypassing the cache, as an update of the file's latest run. */
+  rerunItem(uri: vscode.Uri, id: string): Promise<BatchRunResult> {
+    const record = this.#records.get(uri.toString());
+    return this.run(uri, { onlyIds: [id], bypassCache: true, ...(record && { updates: record.runId }) });
+  }
+
+  /** What a run would send, with the estimated tokens and cost, without sending anything. */
+  async dryRun(uri: vscode.Uri, selection: Selection = {}): Promise<{ summary: string; detail: string }> {
+    const settings = readRunSettings(uri);
+    const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
+    const items = selectItems(batch, selection, fileLabel(uri));
+    const setup = await this.#setUp(uri, items, batch, settings, true);
+    const cache = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
+    const cached = cache ? items.length - (await uncached(items, setup.providerFor, cache)).length : 0;
+    return formatDryRun({ ids: items.map((item) => item.id), estimate: estimateCost(items), cached, endpoints: setup.endpoints.map(describeEndpoint) });
+  }
+
+  /** Empties this workspace's answer cache. */
+  clearCache(): Promise<void> {
+    return this.deps.cache.clear();
+  }
+
+  async #run(uri: vscode.Uri, options: RunOptions, active: { fileUri: string; abort: AbortController; runId?: string }): Promise<BatchRunResult> {
+    const { log } = this.deps;
+    const fileName = fileLabel(uri);
+    const settings = readRunSettings(uri);
+    const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
+    const items = selectItems(batch, options, fileName);
+    const setup = await this.#setUp(uri, items, batch, settings, false);
+    const store = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
+    const cache = store && options.bypassCache ? writeOnly(store) : store;
+
+    if (options.confirm) {
+      let toSend: readonly BatchItem[] = items;
+      // Cached answers cost nothing; looking them up is only worth it when a limit may be crossed.
+      if (cache && !options.bypassCache && needsCount(items.length, estimateCost(items).usd, settings)) toSend = await uncached(items, setup.providerFor, cache);
+      if (!(await confirmRun(fileName, toSend.length, estimateCost(toSend), settings))) throw new RunRefusedError('Run not started.');
+    }
+
+    const previous = options.updates ? this.#records.get(active.fileUri) : undefined;
+    const updates = previous?.runId === options.updates ? previous : undefined;
+    const runId = `run-${Date.now().toString(36)}-${++this.#sequence}`;
+    active.runId = runId;
+    this.#lastFileUri = active.fileUri;
+    const indexOf = indexMapper(items, updates);
+    const infos = items.map((item, i) => toInfo(item, indexOf(i)));
+    this.#emitter.fire({ type: 'started', runId, fileUri: active.fileUri, startedAt: Date.now(), items: infos, ...(options.updates !== undefined && { updates: options.updates }) });
+    log.info(`${runId}: ${fileName}: ${items.length} request${items.length === 1 ? '' : 's'} to ${setup.endpoints.map(describeEndpoint).join(', ')}${cache ? '' : ' (cache off)'}${options.bypassCache ? ' (bypassing the cache)' : ''}`);
+
+    const manager = new RequestManager(setup.providerFor, {
+      concurrency: settings.concurrency,
+      timeoutMs: settings.timeoutMs,
+      retryAttempts: settings.retryAttempts,
+      retryDelayMs: settings.retryDelayMs,
+      ...(cache && { cache }),
+      onLog: (entry) => (entry.level === 'debug' ? undefined : log[entry.level === 'error' ? 'error' : entry.level === 'warn' ? 'warn' : 'info'](`${entry.itemId ? `${entry.itemId}: ` : ''}${entry.message}`)),
+    });
+    const pending: BatchResult[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      if (pending.length) this.#emitter.fire({ type: 'results', runId, results: pending.splice(0) });
+    };
+    const title = `LLM Batch: ${fileName}`;
+    const outcome = await withRunProgress(title, active.abort, (sink) =>
+      manager.processBatch(items, {
+        signal: active.abort.signal,
+        onProgress: (progress: ProgressEvent) => {
+          sink.report(progress);
+          this.#emitter.fire({ type: 'progress', runId, progress });
+        },
+        onResult: (result) => {
+          log.result(result);
+          pending.push({ ...result, index: indexOf(result.index) });
+          flushTimer ??= setTimeout(flush, 100);
+        },
+      }),
+    );
+    flush();
+    const results = outcome.results.map((result) => ({ ...result, index: indexOf(result.index) }));
+    const stats = runStats(items, results, outcome.wallTimeMs, outcome.cancelled);
+    this.#emitter.fire({ type: 'finished', runId, stats });
+    this.#remember(options.updates ?? runId, active.fileUri, infos, results, updates);
+    log.info(
+      `${runId}: ${outcome.cancelled ? 'cancelled' : 'finished'} in ${(outcome.wallTimeMs / 1000).toFixed(1)} s — ${stats.succeeded} answered (${stats.cached} cached), ${stats.failed} failed` +
+        (stats.unfinished ? `, ${stats.unfinished} not run` : ''),
+    );
+    return { runId, fileUri: active.fileUri, items: infos, results, stats, cancelled: outcome.cancelled };
+  }
+
+  async #setUp(uri: vscode.Uri, items: BatchItem[], batch: LoadedBatch, settings: ReturnType<typeof readRunSettings>, dry: boolean) {
+    try {
+      const setup = await setUpProviders(items, batch, settings, this.deps.keys, { env: this.deps.env ?? process.env, ...(this.deps.fetch && { fetch: this.deps.fetch }) });
+      this.#diagnostics.clear(uri);
+      return setup;
+    } catch (error) {
+      if (error instanceof RunRefusedError && error.problems.length) this.#diagnostics.show(uri, error.problems);
+      if (!dry && error instanceof Error) this.deps.log.warn(`${fileLabel(uri)}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Keeps the file's latest picture; a re-run of a run this session never saw is kept under that run's id. */
+  #remember(runId: string, fileUri: string, infos: RunItemInfo[], results: BatchResult[], updates: RunRecord | undefined): void {
+    if (updates) {
+      const known = new Set(updates.items.map((info) => info.id));
+      updates.items.push(...infos.filter((info) => !known.has(info.id)));
+      for (const result of results) updates.results.set(result.id, result);
+      return;
+    }
+    this.#records.set(fileUri, { runId, fileUri, items: infos, results: new Map(results.map((result) => [result.id, result])) });
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.#emitter.dispose();
+    this.#diagnostics.dispose();
+  }
+}
+
+/** Indexes of a re-run are those of the run it completes, so the panel can merge row by row. */
+function indexMapper(items: readonly BatchItem[], updates: RunRecord | undefined): (index: number) => number {
+  if (!updates) return (index) => index;
+  const original = new Map(updates.items.map((info) => [info.id, info.index]));
+  const mapped = items.map((item, i) => original.get(item.id) ?? updates.items.length + i);
+  return (index) => mapped[index] ?? index;
+}
+
+function toInfo(item: BatchItem, index: number): RunItemInfo {
+  return {
+    index,
+    id: item.id,
+    provider: item.request.provider,
+    request: item.request,
+    ...(item.block !== undefined && { block: item.block }),
+    ...(item.variables !== undefined && { variables: item.variables }),
+    ...(item.request.model !== undefined && { model: item.request.model }),
+    ...(item.source !== undefined && { source: item.source }),
+  };
+}
+
+function runStats(items: readonly BatchItem[], results: readonly BatchResult[], wallTimeMs: number, cancelled: boolean): RunStats {
+  let succeeded = 0;
+  let failed = 0;
+  let cached = 0;
+  let unfinished = 0;
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let costUsd: number | undefined;
+  results.forEach((result, i) => {
+    if (!result.ok) {
+      if (result.error.code === 'cancelled') unfinished++;
+      else failed++;
+      return;
+    }
+    succeeded++;
+    if (result.cached) {
+      cached++;
+      return;
+    }
+    const usage = result.response.usage;
+    promptTokens += usage?.prompt_tokens ?? 0;
+    completionTokens += usage?.completion_tokens ?? 0;
+    const cost = costOf(items[i]?.request.model ?? result.response.model, usage);
+    if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
+  });
+  return { total: items.length, succeeded, failed, cached, unfinished, promptTokens, completionTokens, ...(costUsd !== undefined && { costUsd }), wallTimeMs, cancelled };
+}
+
+function needsCount(requests: number, usd: number | undefined, settings: { confirmAboveRequests: number; confirmAboveUsd: number }): boolean {
+  return (settings.confirmAboveRequests > 0 && requests > settings.confirmAboveRequests) || (settings.confirmAboveUsd > 0 && (usd ?? 0) > settings.confirmAboveUsd);
+}
+
+type ProviderFor = (request: BatchItem['request']) => { readonly identity: { providerId: string; apiBase: string } };
+
+async function uncached(items: readonly BatchItem[], providerFor: ProviderFor, cache: { exists(key: string): Promise<boolean> }): Promise<BatchItem[]> {
+  const result: BatchItem[] = [];
+  for (const item of items) {
+    if (!(await cache.exists(cacheKey(item.request, providerFor(item.request).identity, item.sample ?? 0)))) result.push(item);
+  }
+  return result;
+}
+
+export function fileLabel(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1) || uri.toString();
+}

@@ -1,0 +1,120 @@
+/**
+ * Everything decided before a run sends anything: which items, to which
+ * endpoints, with which keys. Any problem refuses the whole run, so a file
+ * that is partly wrong never sends half a batch.
+ */
+import type { BatchItem, LLMRequest } from '../../core/models';
+import type { Diagnostic } from '../../core/diagnostics';
+import type { Provider } from '../../core/providers/provider';
+import { OpenAIProvider } from '../../core/providers/openaiProvider';
+import { EchoProvider } from '../../core/providers/echoProvider';
+import type { ResolvedEndpoint } from '../../core/endpoints/profiles';
+import { findProfileKey, keyOptions } from '../../core/endpoints/profiles';
+import { planEndpoints } from '../../core/endpoints/endpointPlan';
+import type { RunSettings } from '../config/settings';
+import type { KeyStore } from '../keys/keyStore';
+import type { LoadedBatch } from './batchSource';
+
+/** Why a run did not start; `problems` are shown in the file when they have a place there. */
+export class RunRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly Diagnostic[] = [],
+    /** Offer "Set API Key…" for this profile. */
+    readonly missingKeyFor?: string,
+  ) {
+    super(message);
+    this.name = 'RunRefusedError';
+  }
+}
+
+export interface Selection {
+  /** Block names or 0-based block indexes. */
+  readonly blocks?: readonly (string | number)[];
+  readonly onlyIds?: readonly string[];
+}
+
+/** The items a run covers; refuses when the file has errors or the selection matches nothing. */
+export function selectItems(batch: LoadedBatch, selection: Selection, fileName: string): BatchItem[] {
+  const errors = batch.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const shown = errors.slice(0, 3).map((d) => `line ${d.range.startLine + 1}: ${d.message}`);
+    const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
+    throw new RunRefusedError(`${fileName} has ${errors.length} problem${errors.length === 1 ? '' : 's'} to fix before it can run — ${shown.join('; ')}${more}`);
+  }
+  let items = batch.items;
+  if (selection.blocks?.length) {
+    const wanted = selection.blocks.map((block) => (typeof block === 'number' ? batch.blocks[block] : batch.blocks.find((b) => b.name === block)));
+    const missing = selection.blocks.filter((_, i) => wanted[i] === undefined);
+    if (missing.length) throw new RunRefusedError(`${fileName} has no block ${missing.map((b) => (typeof b === 'number' ? `#${b + 1}` : `"${b}"`)).join(', ')}`);
+    const chosen = new Set(wanted);
+    items = items.filter((item) => chosen.has(batch.blockOf(item)));
+  }
+  if (selection.onlyIds) {
+    const ids = new Set(selection.onlyIds);
+    items = items.filter((item) => ids.has(item.id));
+  }
+  if (items.length === 0) throw new RunRefusedError(`Nothing to run in ${fileName}: no requests match.`);
+  return items;
+}
+
+export interface ProviderSetup {
+  /** The provider of each item, by its request object. */
+  readonly providerFor: (request: LLMRequest) => Provider;
+  readonly endpoints: readonly ResolvedEndpoint[];
+}
+
+/**
+ * Resolves endpoints and keys and builds one provider per endpoint. Refuses a
+ * file that points a keyed profile at a URL its settings don't name, and a
+ * keyed endpoint without a key.
+ */
+export async function setUpProviders(
+  items: readonly BatchItem[],
+  batch: LoadedBatch,
+  settings: RunSettings,
+  keys: KeyStore,
+  options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly fetch?: typeof globalThis.fetch } = {},
+): Promise<ProviderSetup> {
+  const plan = planEndpoints(items, { profiles: settings.profiles, apiBaseOf: batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
+  if (plan.problems.length > 0) {
+    const first = plan.problems[0]!;
+    throw new RunRefusedError(`Nothing was sent: line ${first.range.startLine + 1}: ${first.message}`, plan.problems);
+  }
+  const providerOf = new Map<ResolvedEndpoint, Provider>();
+  for (const { endpoint } of plan.groups) {
+    const key = await findProfileKey(endpoint, { secret: (profile) => keys.get(profile), env: options.env });
+    if (endpoint.requiresKey && endpoint.sendKey && !key) {
+      const where = endpoint.apiKeyEnv ? ` or set the ${endpoint.apiKeyEnv} environment variable` : '';
+      throw new RunRefusedError(`No API key for provider "${endpoint.profile}": use "LLM Batch: Set API Key…"${where}.`, [], endpoint.profile);
+    }
+    providerOf.set(endpoint, createProvider(endpoint, key, options.fetch));
+  }
+  const byRequest = new WeakMap<LLMRequest, Provider>();
+  for (const [item, endpoint] of plan.endpointOf) byRequest.set(item.request, providerOf.get(endpoint)!);
+  return {
+    endpoints: plan.groups.map((group) => group.endpoint),
+    providerFor: (request) => {
+      const provider = byRequest.get(request);
+      // Only items planned above are ever passed to the engine.
+      if (!provider) throw new Error('request without a planned endpoint');
+      return provider;
+    },
+  };
+}
+
+function createProvider(endpoint: ResolvedEndpoint, key: string | undefined, fetch?: typeof globalThis.fetch): Provider {
+  if (endpoint.kind === 'echo') return new EchoProvider({ id: endpoint.profile });
+  return new OpenAIProvider({
+    id: endpoint.profile,
+    apiBase: endpoint.apiBase,
+    ...(endpoint.organization !== undefined && endpoint.sendKey && { organization: endpoint.organization }),
+    ...keyOptions(endpoint, key),
+    ...(fetch && { fetch }),
+  });
+}
+
+/** `openai (https://api.openai.com/v1)` for messages and the dry run. */
+export function describeEndpoint(endpoint: ResolvedEndpoint): string {
+  return endpoint.kind === 'echo' ? `${endpoint.profile} (offline)` : `${endpoint.profile} (${endpoint.apiBase})`;
+}

@@ -1,0 +1,168 @@
+/**
+ * The table's columns for a run: fixed ones plus one per swept value. A
+ * parameter gets a column only when it differs between rows; a constant
+ * temperature says nothing about any single row.
+ */
+import type { ResultRow, RowStatus } from '../protocol';
+import { answerPreview, formatCompact, formatCost, formatDuration } from './format';
+
+export type SortValue = string | number | undefined;
+
+export interface Column {
+  /** `id`, `block`, `model`, `status`, `latency`, `tokens`, `cost`, `answer`, `var:<name>` or `param:<name>`. */
+  readonly key: string;
+  readonly label: string;
+  readonly numeric: boolean;
+  /** Smallest useful width in pixels; the answer column also takes the remaining space. */
+  readonly minWidth: number;
+  /** Lower numbers are dropped last when the panel is narrow. */
+  readonly priority: number;
+  text(row: ResultRow): string;
+  sortValue(row: ResultRow): SortValue;
+}
+
+const statusRank: Record<RowStatus, number> = { failed: 0, cancelled: 1, running: 2, ok: 3, cached: 4 };
+
+export const statusLabels: Record<RowStatus, string> = {
+  running: 'running',
+  ok: 'ok',
+  cached: 'cached',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+function tokensOf(row: ResultRow): number | undefined {
+  if (row.promptTokens === undefined && row.completionTokens === undefined) return undefined;
+  return (row.promptTokens ?? 0) + (row.completionTokens ?? 0);
+}
+
+const fixedBefore: readonly Column[] = [
+  { key: 'id', label: 'Request', numeric: false, minWidth: 110, priority: 0, text: (row) => row.id, sortValue: (row) => row.index },
+];
+
+function blockColumn(): Column {
+  return { key: 'block', label: 'Block', numeric: false, minWidth: 90, priority: 5, text: (row) => row.block ?? '', sortValue: (row) => row.block };
+}
+
+function modelColumn(): Column {
+  return { key: 'model', label: 'Model', numeric: false, minWidth: 100, priority: 1, text: (row) => row.model ?? '', sortValue: (row) => row.model };
+}
+
+const fixedAfter: readonly Column[] = [
+  {
+    key: 'status',
+    label: 'Status',
+    numeric: false,
+    minWidth: 70,
+    priority: 0,
+    text: (row) => statusLabels[row.status],
+    sortValue: (row) => statusRank[row.status],
+  },
+  {
+    key: 'latency',
+    label: 'Latency',
+    numeric: true,
+    minWidth: 70,
+    priority: 4,
+    text: (row) => (row.latencyMs === undefined ? '' : formatDuration(row.latencyMs)),
+    sortValue: (row) => row.latencyMs,
+  },
+  {
+    key: 'tokens',
+    label: 'Tokens',
+    numeric: true,
+    minWidth: 84,
+    priority: 3,
+    text: (row) => (tokensOf(row) === undefined ? '' : `${formatCompact(row.promptTokens ?? 0)} + ${formatCompact(row.completionTokens ?? 0)}`),
+    sortValue: tokensOf,
+  },
+  {
+    key: 'cost',
+    label: 'Cost',
+    numeric: true,
+    minWidth: 64,
+    priority: 4,
+    text: (row) => (row.costUsd === undefined ? '' : formatCost(row.costUsd)),
+    sortValue: (row) => row.costUsd,
+  },
+  {
+    key: 'answer',
+    label: 'Answer',
+    numeric: false,
+    minWidth: 160,
+    priority: 0,
+    text: (row) => (row.status === 'failed' ? (row.error ?? '') : answerPreview(row.answer)),
+    sortValue: (row) => (row.status === 'failed' ? row.error : row.answer),
+  },
+];
+
+// Plain indexed loops below: these run once over every row on first paint,
+// before the JIT has warmed up, where iterators and destructuring cost a lot.
+
+/** Variable names in first-seen order. */
+export function variableNames(rows: readonly ResultRow[]): string[] {
+  return keysOf(rows, (row) => row.variables);
+}
+
+function keysOf(rows: readonly ResultRow[], record: (row: ResultRow) => Readonly<Record<string, string>>): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < rows.length; i++) {
+    const values = record(rows[i]!);
+    for (const name in values) {
+      if (!seen.has(name)) {
+        seen.add(name);
+        names.push(name);
+      }
+    }
+  }
+  return names;
+}
+
+/** Parameters whose value is not the same on every row, in first-seen order. */
+export function sweptParameterNames(rows: readonly ResultRow[]): string[] {
+  const names = keysOf(rows, (row) => row.parameters);
+  const swept: string[] = [];
+  for (const name of names) {
+    const first = rows[0]?.parameters[name];
+    for (let i = 1; i < rows.length; i++) {
+      if (rows[i]!.parameters[name] !== first) {
+        swept.push(name);
+        break;
+      }
+    }
+  }
+  return swept;
+}
+
+/** Whether the rows come from more than one block. */
+export function hasSeveralBlocks(rows: readonly ResultRow[]): boolean {
+  const first = rows[0]?.block;
+  for (let i = 1; i < rows.length; i++) if (rows[i]!.block !== first) return true;
+  return false;
+}
+
+/** Columns for these rows: request, block (when several), model, swept variables and parameters, then the results. */
+export function columnsFor(rows: readonly ResultRow[], options: { readonly showBlock?: boolean } = {}): Column[] {
+  const variables = variableNames(rows).filter((name) => name !== 'model');
+  const parameters = sweptParameterNames(rows).filter((name) => !variables.includes(name));
+  const columns: Column[] = [...fixedBefore];
+  if (options.showBlock ?? hasSeveralBlocks(rows)) columns.push(blockColumn());
+  columns.push(modelColumn());
+  for (const name of variables) {
+    columns.push({ key: `var:${name}`, label: name, numeric: false, minWidth: 80, priority: 2, text: (row) => row.variables[name] ?? '', sortValue: (row) => row.variables[name] });
+  }
+  for (const name of parameters) {
+    columns.push({ key: `param:${name}`, label: name, numeric: false, minWidth: 70, priority: 2, text: (row) => row.parameters[name] ?? '', sortValue: (row) => row.parameters[name] });
+  }
+  columns.push(...fixedAfter);
+  return columns;
+}
+
+/** Drops the least important columns until the minimum widths fit `width` (request, status and answer always stay). */
+export function columnsThatFit(columns: readonly Column[], width: number): Column[] {
+  let kept = [...columns];
+  const total = () => kept.reduce((sum, column) => sum + column.minWidth, 0);
+  for (let priority = 5; priority > 0 && total() > width; priority--) kept = kept.filter((column) => column.priority < priority);
+  return kept;
+}

@@ -1,0 +1,138 @@
+/**
+ * The messages the results panel host and its webview exchange, in both
+ * directions. Everything that crosses the boundary is plain JSON described here;
+ * the host validates what it receives (see `src/extension/results/inboundMessages.ts`),
+ * the webview renders every string with `textContent`.
+ *
+ * Handshake: the webview posts `ready` each time its document loads (first open,
+ * shown again after being hidden, window reload); the host answers with `init`
+ * carrying the whole current state, then streams batched updates.
+ */
+
+export type RowStatus = 'running' | 'ok' | 'cached' | 'failed' | 'cancelled';
+
+/** One request of a run as the table shows it. Display values are already strings. */
+export interface ResultRow {
+  /** Position in the run, the default order. */
+  readonly index: number;
+  readonly id: string;
+  readonly block?: string;
+  readonly model?: string;
+  /** Swept variable values (data rows included), rendered for display. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** Request parameters other than model and messages (temperature, top_p…), rendered for display. */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly status: RowStatus;
+  readonly latencyMs?: number;
+  readonly attempts?: number;
+  readonly promptTokens?: number;
+  readonly completionTokens?: number;
+  /** Only when the model's price is known. */
+  readonly costUsd?: number;
+  readonly answer?: string;
+  readonly finishReason?: string;
+  /** `code: message` of a failed request. */
+  readonly error?: string;
+}
+
+/** Live counters of a running batch, as the engine reports them. */
+export interface RunProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly inFlight: number;
+  readonly tokensPerSecond: number;
+  readonly elapsedMs: number;
+  readonly etaMs?: number;
+}
+
+export type RunState = 'running' | 'finished' | 'cancelled';
+
+export interface RunView {
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly state: RunState;
+  readonly rows: readonly ResultRow[];
+  /** Set once the run is over (summed over re-runs merged into it). */
+  readonly wallTimeMs?: number;
+  readonly progress?: RunProgress;
+}
+
+/** An earlier run of the same file, listed for comparison. */
+export interface HistoryEntry {
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly total: number;
+  readonly failed: number;
+  readonly state: RunState;
+}
+
+export interface DetailMessage {
+  readonly role: string;
+  /** Text content; multi-part or tool-call content is shown as JSON. */
+  readonly content: string;
+}
+
+/** Everything the detail view shows about one request, fetched on demand. */
+export interface RowDetail {
+  readonly id: string;
+  readonly messages: readonly DetailMessage[];
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly variables: Readonly<Record<string, string>>;
+  readonly answer?: string;
+  readonly finishReason?: string;
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number; readonly totalTokens: number };
+  readonly attempts?: number;
+  readonly latencyMs?: number;
+  readonly statusCode?: number;
+  readonly requestId?: string;
+  readonly cached?: boolean;
+  readonly error?: string;
+  /** Pretty-printed JSON of the request as sent (no secrets ever reach it). */
+  readonly requestJson: string;
+  /** Pretty-printed JSON of the response or the error. */
+  readonly responseJson?: string;
+  /** Whether the host knows where the request was written, for "reveal in editor". */
+  readonly hasSource: boolean;
+}
+
+export type ExportFormat = 'csv' | 'markdown' | 'jsonl';
+export type CopyPart = 'answer' | 'messages' | 'request' | 'response' | 'error';
+
+/** Host → webview. */
+export type HostMessage =
+  | {
+      readonly type: 'init';
+      readonly fileUri: string;
+      readonly fileName: string;
+      readonly run?: RunView;
+      readonly history: readonly HistoryEntry[];
+      /** Runs (re-run, cancel) are disabled in untrusted workspaces. */
+      readonly canRun: boolean;
+    }
+  /** A run started that replaces the one shown. */
+  | { readonly type: 'run'; readonly run: RunView; readonly history: readonly HistoryEntry[] }
+  /** Rows that changed since the last message (coalesced); `state` when it changed too (a re-run started). */
+  | { readonly type: 'rows'; readonly runId: string; readonly rows: readonly ResultRow[]; readonly state?: RunState }
+  | { readonly type: 'progress'; readonly runId: string; readonly progress: RunProgress }
+  | { readonly type: 'finished'; readonly runId: string; readonly state: RunState; readonly wallTimeMs: number; readonly history: readonly HistoryEntry[] }
+  | { readonly type: 'detail'; readonly runId: string; readonly detail: RowDetail }
+  /** The rows of an earlier run, answering `loadRun`. */
+  | { readonly type: 'historyRun'; readonly runId: string; readonly rows: readonly ResultRow[] };
+
+/** Webview → host. Anything else is dropped by the host. */
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'rerunFailed' }
+  | { readonly type: 'rerunRow'; readonly id: string; readonly bypassCache: boolean }
+  | { readonly type: 'cancel' }
+  /** `ids` limits the export to those rows, in that order (the filtered, sorted view). */
+  | { readonly type: 'export'; readonly format: ExportFormat; readonly ids?: readonly string[] }
+  | { readonly type: 'revealInEditor'; readonly id: string }
+  | { readonly type: 'copy'; readonly id: string; readonly part: CopyPart; readonly runId?: string }
+  | { readonly type: 'requestDetail'; readonly id: string; readonly runId?: string }
+  | { readonly type: 'loadRun'; readonly runId: string };
+
+export type WebviewMessageType = WebviewMessage['type'];
+
+/** The webview type id of the results panel (serializer and activation event). */
+export const resultsViewType = 'llmbatch.results';
