@@ -46,7 +46,7 @@ export function promptfooSpec(options: PromptfooSpecOptions): ClientSpec {
   return {
     label: `promptfoo ${options.version} (Node 22)`,
     command: options.node22,
-    args: ['--require', guard, options.entry, 'eval', '-c', configPath, '--no-write', '--no-cache', '--no-table', '--no-progress-bar', '--max-concurrency', String(options.concurrency)],
+    args: ['--require', guard, options.entry, 'eval', '-c', configPath, '--no-write', '--no-cache', '--no-share', '--no-table', '--no-progress-bar', '--max-concurrency', String(options.concurrency)],
     env: clientEnv({
       PROMPTFOO_DISABLE_TELEMETRY: '1',
       PROMPTFOO_DISABLE_UPDATE: '1',

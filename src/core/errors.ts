@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'provider_error';
 
 const secretPatterns: readonly [RegExp, string][] = [
-  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, '$1 [redacted]'],
+  // Token-shaped only, so prose such as "a bearer of news" survives.
+  [/\b([Bb]earer)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]'],
   [/\bsk-[A-Za-z0-9_*.-]{3,}/g, 'sk-[redacted]'],
   [/("?(?:api[-_]?key|authorization|x-api-key)"?\s*[:=]\s*"?)[^\s"',;]+/gi, '$1[redacted]'],
 ];
@@ -40,6 +41,11 @@ export function redactSecrets(text: string): string {
 }
 
 const sensitiveHeaders = new Set(['authorization', 'api-key', 'x-api-key', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/** Whether a header carries credentials (`authorization`, `api-key`, cookies…). */
+export function isSensitiveHeader(name: string): boolean {
+  return sensitiveHeaders.has(name.toLowerCase());
+}
 
 /** A plain copy of `headers` that is safe to log: credential headers are masked. */
 export function redactHeaders(headers: Headers | Record<string, string> | undefined): Record<string, string> {

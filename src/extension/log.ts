@@ -37,10 +37,6 @@ export class Log implements vscode.Disposable {
     else this.channel.warn(line);
   }
 
-  show(): void {
-    this.channel.show(true);
-  }
-
   dispose(): void {
     this.#channel?.dispose();
   }

@@ -77,6 +77,8 @@ export class ResultsApp {
   private allColumns: Column[] = [];
   private entries: DisplayEntry[] = [];
   private rowsDirty = true;
+  /** The compare view rebuilds its DOM, so only when something it shows changed. */
+  private compareDirty = true;
   private framePending = false;
   private width = 0;
 
@@ -161,6 +163,10 @@ export class ResultsApp {
       case 'run':
         this.history = message.history;
         this.setRun(message.run);
+        if (this.ui.detailOpen && this.ui.selectedId !== undefined) {
+          if (this.rowOf(this.ui.selectedId)) this.openDetail(this.ui.selectedId);
+          else this.ui = { ...this.ui, detailOpen: false };
+        }
         break;
       case 'rows':
         if (message.runId !== this.run?.runId) return;
@@ -174,6 +180,7 @@ export class ResultsApp {
           if (row.id === this.ui.selectedId && this.ui.detailOpen && row.status !== 'running') this.requestDetail(row.id);
         }
         this.rowsDirty = true;
+        this.compareDirty = true;
         break;
       case 'progress':
         if (message.runId === this.run?.runId) this.run.progress = message.progress;
@@ -184,6 +191,7 @@ export class ResultsApp {
         this.run.wallTimeMs = message.wallTimeMs;
         this.history = message.history;
         this.rowsDirty = true;
+        this.compareDirty = true;
         break;
       case 'detail':
         if (message.runId === this.run?.runId && message.detail.id === this.ui.selectedId) {
@@ -194,6 +202,7 @@ export class ResultsApp {
         return;
       case 'historyRun':
         this.earlierRuns.set(message.runId, message.rows);
+        this.compareDirty = true;
         break;
     }
     this.schedule();
@@ -205,6 +214,7 @@ export class ResultsApp {
     this.positionIndex = undefined;
     this.detail = undefined;
     this.rowsDirty = true;
+    this.compareDirty = true;
   }
 
   private get positions(): Map<string, number> {
@@ -223,6 +233,7 @@ export class ResultsApp {
   private updateUi(patch: Partial<UiState>, rowsChanged = false): void {
     this.ui = { ...this.ui, ...patch };
     if (rowsChanged) this.rowsDirty = true;
+    if ('compare' in patch || 'view' in patch) this.compareDirty = true;
     this.persist();
     this.schedule();
   }
@@ -284,7 +295,8 @@ export class ResultsApp {
     this.table.setData(this.entries, this.columns, this.ui.sort, emptyText);
     this.table.setSelected(this.ui.selectedId, false);
     this.table.element.dataset['rows'] = String(this.entries.length);
-    if (!showTable) {
+    if (!showTable && this.compareDirty) {
+      this.compareDirty = false;
       this.compareView.render({ rows: this.rows, history: this.history, currentRunId: this.run?.runId, earlierRuns: this.earlierRuns, state: this.ui.compare });
     }
   }

@@ -12,6 +12,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import { launchLoopbackBrowser } from './offline/browser';
 import type { LoopbackBrowser } from './offline/browser';
 import { startCodeServer } from './offline/codeServer';
@@ -63,11 +64,11 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), 'llmbatch-host-'));
-  let server: CodeServer | undefined;
+  const servers: CodeServer[] = [];
   let browser: LoopbackBrowser | undefined;
   const cleanUp = async () => {
     await browser?.close();
-    await server?.stop();
+    await Promise.all(servers.map((server) => server.stop()));
     rmSync(scratch, { recursive: true, force: true });
   };
   // The hard limit ends everything, whatever is hanging.
@@ -77,60 +78,78 @@ async function main(): Promise<number> {
   }, options.timeoutMs);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 
-  try {
-    server = await startCodeServer({ install, workspace: paths.workspace, scratchDir: scratch, env: options.grep ? { LLMBATCH_TEST_GREP: options.grep } : {} });
-    print(`code-server ${install.version} up at ${server.origin} after ${seconds(started)} s`);
-    browser = await launchLoopbackBrowser({ executablePath: process.env.LLMBATCH_CHROMIUM });
+  // Each phase gets its own server and browser context: a workbench restores the
+  // editors, untitled files and storage a previous session left behind.
+  const phase = async (name: Mode, run: (origin: string, context: BrowserContext) => Promise<SuiteOutcome>): Promise<SuiteOutcome> => {
+    const phaseStarted = Date.now();
+    const env: Record<string, string> = options.grep ? { LLMBATCH_TEST_GREP: options.grep } : {};
+    const server = await startCodeServer({ install, workspace: paths.workspace, scratchDir: join(scratch, name), env });
+    servers.push(server);
+    print(`code-server ${install.version} up at ${server.origin} after ${seconds(phaseStarted)} s`);
+    const context = await (browser ??= await launchLoopbackBrowser({ executablePath: process.env.LLMBATCH_CHROMIUM })).newContext();
+    try {
+      const outcome = await run(server.origin, context);
+      if (!outcome.completed) {
+        mkdirSync(paths.artifacts, { recursive: true });
+        copyFileSync(server.logFile, join(paths.artifacts, `code-server-${name}.log`));
+        print(`code-server's own output is in ${join(paths.artifacts, `code-server-${name}.log`)}`);
+      }
+      return outcome;
+    } finally {
+      await context.close().catch(() => undefined);
+      await server.stop();
+    }
+  };
 
-    const outcomes: Array<[string, SuiteOutcome]> = [];
+  try {
+    const outcomes: SuiteOutcome[] = [];
     if (options.mode !== 'ui') {
       const suiteStarted = Date.now();
-      const outcome = await runHostSuite({
-        context: browser.context,
-        origin: server.origin,
-        extensionDir: paths.extension,
-        suiteEntry: paths.suiteEntry,
-        workspace: paths.workspace,
-        timeoutMs: Math.max(10_000, options.timeoutMs - (Date.now() - started) - 15_000),
-        logFile: join(paths.artifacts, 'host-suite.log'),
-        verbose: options.verbose,
-        print,
-      });
+      const outcome = await phase('suite', (origin, context) =>
+        runHostSuite({
+          context,
+          origin,
+          extensionDir: paths.extension,
+          suiteEntry: paths.suiteEntry,
+          workspace: paths.workspace,
+          timeoutMs: Math.max(10_000, options.timeoutMs - (Date.now() - started) - 15_000),
+          logFile: join(paths.artifacts, 'host-suite.log'),
+          verbose: options.verbose,
+          print,
+        }),
+      );
       print(`In-host suite: ${outcome.passed} passed, ${outcome.failed} failed in ${seconds(suiteStarted)} s`);
-      outcomes.push(['suite', outcome]);
+      outcomes.push(outcome);
     }
     if (options.mode !== 'suite') {
       const uiStarted = Date.now();
       const files = existsSync(paths.uiTests) ? readdirSync(paths.uiTests).filter((name) => name.endsWith('.test.js')) : [];
-      const outcome = await runUiTests({
-        context: browser.context,
-        origin: server.origin,
-        extensionDir: paths.extension,
-        workspace: paths.workspace,
-        files: files.map((name) => join(paths.uiTests, name)),
-        artifactsDir: paths.artifacts,
-        grep: options.grep,
-        print,
-      });
+      const outcome = await phase('ui', (origin, context) =>
+        runUiTests({
+          context,
+          origin,
+          extensionDir: paths.extension,
+          workspace: paths.workspace,
+          files: files.sort().map((name) => join(paths.uiTests, name)),
+          artifactsDir: paths.artifacts,
+          grep: options.grep,
+          print,
+        }),
+      );
       print(`UI tests: ${outcome.passed} passed, ${outcome.failed} failed in ${seconds(uiStarted)} s`);
-      outcomes.push(['ui', outcome]);
+      outcomes.push(outcome);
     }
-    if (browser.blockedHosts.size > 0) print(`Requests blocked (not on this machine): ${[...browser.blockedHosts].join(', ')}`);
+    if (browser && browser.blockedHosts.size > 0) print(`Requests blocked (not on this machine): ${[...browser.blockedHosts].join(', ')}`);
 
-    const passed = outcomes.reduce((sum, [, outcome]) => sum + outcome.passed, 0);
-    const failed = outcomes.reduce((sum, [, outcome]) => sum + outcome.failed, 0);
-    const incomplete = outcomes.some(([, outcome]) => !outcome.completed);
-    if (incomplete) {
-      mkdirSync(paths.artifacts, { recursive: true });
-      copyFileSync(server.logFile, join(paths.artifacts, 'code-server.log'));
-      print(`code-server's own output is in ${join(paths.artifacts, 'code-server.log')}`);
-    }
+    const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
+    const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
+    const incomplete = outcomes.some((outcome) => !outcome.completed);
     print(`host: ${passed} passed, ${failed} failed`);
     return failed === 0 && !incomplete ? 0 : 1;
   } finally {
     clearTimeout(watchdog);
     await cleanUp();
-    print(`Host run took ${seconds(started)} s (code-server start, Chromium, tests, shutdown).`);
+    print(`Host run took ${seconds(started)} s (code-server starts, Chromium, tests, shutdown).`);
   }
 }
 

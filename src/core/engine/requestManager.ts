@@ -13,7 +13,7 @@ import type { ProgressEvent } from './progressTracker';
 import { ProgressTracker } from './progressTracker';
 import type { TokenStatsSnapshot } from './tokenStats';
 import { TokenStats } from './tokenStats';
-import type { Outcome, RequestContext } from './requestRunner';
+import type { AttemptHandle, Outcome, RequestContext } from './requestRunner';
 import { cancelledOutcome, failedOutcome, runRequest } from './requestRunner';
 import type { RequestBatch } from './requestBatch';
 
@@ -125,7 +125,7 @@ export class RequestManager {
     const cancel = new AbortController();
     const signal = cancel.signal;
     setMaxListeners(0, signal);
-    const attempts = new Set<AbortController>();
+    const attempts = new Set<AttemptHandle>();
     signal.addEventListener('abort', () => {
       for (const attempt of attempts) attempt.abort(new APIUserAbortError());
     });
@@ -142,7 +142,7 @@ export class RequestManager {
   async #run(
     items: BatchItem[] | Iterable<BatchItem> | RequestBatch,
     signal: AbortSignal,
-    attempts: Set<AbortController>,
+    attempts: Set<AttemptHandle>,
     onProgress: ProcessBatchOptions['onProgress'],
     onResult: ProcessBatchOptions['onResult'],
   ): Promise<BatchRunResult> {

@@ -36,8 +36,8 @@ export interface RequestContext {
   readonly cache?: CacheProvider;
   /** Aborts when the batch is cancelled. */
   readonly signal: AbortSignal;
-  /** Controllers of the attempts in flight, aborted together when the batch is cancelled. */
-  readonly attempts: Set<AbortController>;
+  /** The attempts in flight, aborted together when the batch is cancelled. */
+  readonly attempts: Set<AttemptHandle>;
   readonly timeoutMs: number;
   readonly retryAttempts: number;
   readonly backoff: BackoffOptions;
@@ -105,13 +105,26 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
   }
 }
 
+/** An attempt in flight that a timeout or a cancelled batch can end early. */
+export interface AttemptHandle {
+  abort(reason: unknown): void;
+}
+
 /** One call to the provider under a fresh timeout; cancelling the batch aborts it through `context.attempts`. */
 async function attemptOnce(provider: Provider, request: LLMRequest, context: RequestContext): Promise<ProviderResponse> {
   const controller = new AbortController();
+  let endEarly: (reason: unknown) => void = () => undefined;
+  // Rejecting here as well as aborting keeps timeouts honest for providers that ignore their signal.
+  const handle: AttemptHandle = {
+    abort: (reason) => {
+      controller.abort(reason);
+      endEarly(reason);
+    },
+  };
   // setTimeout fires at once for delays past 2^31-1 ms, so longer limits mean no limit.
   const limited = context.timeoutMs > 0 && context.timeoutMs <= maxTimerMs;
-  const timer = limited ? setTimeout(() => controller.abort(new APITimeoutError(context.timeoutMs)), context.timeoutMs) : undefined;
-  context.attempts.add(controller);
+  const timer = limited ? setTimeout(() => handle.abort(new APITimeoutError(context.timeoutMs)), context.timeoutMs) : undefined;
+  context.attempts.add(handle);
   context.tracker.requestStarted();
   try {
     let call: Promise<ProviderResponse>;
@@ -120,30 +133,15 @@ async function attemptOnce(provider: Provider, request: LLMRequest, context: Req
     } catch (error) {
       call = Promise.reject(error);
     }
-    return await raceAbort(call, controller.signal);
+    return await new Promise<ProviderResponse>((resolve, reject) => {
+      endEarly = reject;
+      call.then(resolve, reject);
+    });
   } catch (error) {
     throw controller.signal.aborted ? controller.signal.reason : error;
   } finally {
     clearTimeout(timer);
-    context.attempts.delete(controller);
+    context.attempts.delete(handle);
     context.tracker.requestEnded();
   }
-}
-
-/** Settles with `promise`, or rejects with the abort reason first; keeps timeouts honest for providers that ignore their signal. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -80,6 +80,10 @@ export interface PlanContext {
   /** Settings already reported as misspelt parameters. */
   readonly ignored: ReadonlySet<Setting>;
   readonly defaultProvider?: string;
+  /** Problems already reported for the whole file. */
+  readonly once: Set<string>;
+  /** Hover views of header settings, shared by all blocks. */
+  readonly described: Map<Setting, ResolvedSetting>;
   /** Reads (once) and parses a data file named by `@data`. */
   loadData(path: string): DataLoad;
 }
@@ -133,7 +137,12 @@ class Planner {
     const messages = [...this.header.messages, ...this.block.messages];
     if (messages.length === 0) this.broken = true;
     if (!this.provider && !this.context.defaultProvider) {
-      this.error('no provider for these requests: set one in the header, for example "@provider = openai"', this.block.separatorRange, 'no-provider');
+      this.broken = true;
+      // Once per file: every block after the first would say the same.
+      if (!this.context.once.has('no-provider')) {
+        this.context.once.add('no-provider');
+        this.error('no provider for these requests: set one in the header, for example "@provider = openai"', this.block.separatorRange, 'no-provider');
+      }
     }
     this.checkPlaceholders(messages, effective);
     let requestCount = this.repeat;
@@ -160,16 +169,7 @@ class Planner {
   private addSetting(key: string, { setting, origin }: Effective): void {
     const kind = settingKind(key);
     const value = setting.value;
-    this.resolved.push({
-      key,
-      kind,
-      origin,
-      range: setting.range,
-      valueRange: setting.valueRange,
-      value: value.kind === 'value' ? value.value : undefined,
-      sweep: value.kind === 'sweep' ? value.elements.map((element) => element.value) : undefined,
-      reference: value.kind === 'reference' ? value.name : undefined,
-    });
+    this.resolved.push(this.describe(key, kind, origin, setting));
     if (value.kind === 'invalid') {
       // Still defined, so its uses are not reported as unknown as well.
       if (kind === 'variable') this.variables.set(key, { source: 'const', value: undefined, dynamic: false });
@@ -192,6 +192,25 @@ class Planner {
     if (key === 'provider') this.provider = plan;
     else if (key === 'api_base') this.apiBase = plan;
     else this.parameters.push(plan);
+  }
+
+  /** The hover view of a setting; a header setting's is made once and shared by every block. */
+  private describe(key: string, kind: SettingKind, origin: 'header' | 'block', setting: Setting): ResolvedSetting {
+    const cached = this.context.described.get(setting);
+    if (cached) return cached;
+    const value = setting.value;
+    const described: ResolvedSetting = {
+      key,
+      kind,
+      origin,
+      range: setting.range,
+      valueRange: setting.valueRange,
+      value: value.kind === 'value' ? value.value : undefined,
+      sweep: value.kind === 'sweep' ? value.elements.map((element) => element.value) : undefined,
+      reference: value.kind === 'reference' ? value.name : undefined,
+    };
+    if (origin === 'header') this.context.described.set(setting, described);
+    return described;
   }
 
   /** How a parameter or variable gets its value; checks constant parameter values now. */
@@ -305,8 +324,10 @@ class Planner {
   private checkCycles(effective: Map<string, Effective>): void {
     const refers = new Map<string, string[]>();
     for (const [key, { setting }] of effective) {
+      if (setting.placeholders.length === 0) continue;
       if (this.variables.has(key) || this.parameterBindings.has(key)) refers.set(key, setting.placeholders.map((placeholder) => placeholder.name));
     }
+    if (refers.size < 2 && ![...refers].some(([key, names]) => names.includes(key))) return;
     const state = new Map<string, 'open' | 'done'>();
     const visit = (name: string, path: string[]): void => {
       if (state.get(name) === 'done') return;

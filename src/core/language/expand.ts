@@ -11,9 +11,9 @@ import { planBlock } from './blockPlan';
 import { dataFormatOf, describeReadError, readDataText } from './dataFiles';
 import type { DataLoad, DataRow } from './dataFiles';
 import { DiagnosticSink } from './diagnosticSink';
-import type { LlmbatchDocument, Section, Setting } from './document';
+import type { LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
 import type { BlockSummary, ExpandOptions, ExpansionResult, LlmbatchItem } from './expansion';
-import { checkSettingValue, isKnownSetting, knownSettingNames } from './parameters';
+import { checkSettingValue, isKnownSetting, knownSettingNames, settingKind } from './parameters';
 import type { CheckResult } from './parameters';
 import { requestIdBase, UniqueNames } from './requestIds';
 import { substituteDeep, TemplateCache } from './substitution';
@@ -21,6 +21,7 @@ import { closestName } from './suggestions';
 import { render } from './template';
 
 const defaultMaxRequests = 100_000;
+const noVariables: Record<string, unknown> = Object.freeze({});
 
 /** Names used as `{{name}}` anywhere in a section. */
 function namesUsedIn(section: Section): Set<string> {
@@ -44,7 +45,8 @@ function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Se
     if (isKnownSetting(setting.key) || used(setting.key)) return;
     const suggestion = closestName(setting.key, knownSettingNames);
     if (suggestion !== undefined) {
-      sink.add('error', `unknown parameter @${setting.key} — did you mean @${suggestion}?`, setting.keyRange, 'unknown-parameter');
+      const what = settingKind(suggestion) === 'parameter' ? 'parameter' : 'setting';
+      sink.add('error', `unknown ${what} @${setting.key} — did you mean @${suggestion}?`, setting.keyRange, 'unknown-parameter');
       ignored.add(setting);
       return;
     }
@@ -139,14 +141,23 @@ class BlockExpander {
   }
 
   private messages(): Message[] {
-    return this.plan.messages.map((definition) => {
-      const message: Message = { role: definition.role, content: render(definition.content, this.lookup) };
-      if (definition.label !== undefined) {
-        if (definition.role === 'tool') message.tool_call_id = definition.label;
-        else message.name = definition.label;
-      }
-      return message;
-    });
+    const fixed = (this.fixedMessages ??= this.plan.messages.map((definition) => (definition.content.text === undefined ? undefined : Object.freeze(this.message(definition)))));
+    return this.plan.messages.map((definition, index) => fixed[index] ?? this.message(definition));
+  }
+
+  /**
+   * A message without placeholders is the same in every request, so one frozen
+   * object is shared by all of them.
+   */
+  private fixedMessages: (Message | undefined)[] | undefined;
+
+  private message(definition: MessageDefinition): Message {
+    const message: Message = { role: definition.role, content: render(definition.content, this.lookup) };
+    if (definition.label !== undefined) {
+      if (definition.role === 'tool') message.tool_call_id = definition.label;
+      else message.name = definition.label;
+    }
+    return message;
   }
 
   /** The request of the current combination, or undefined when a value is invalid. */
@@ -190,15 +201,16 @@ class BlockExpander {
     const labelled = axes.map((axis) => axis.kind !== 'data');
     const dataAxis = axes.findIndex((axis) => axis.kind === 'data');
     const variableKeys = axes.map((axis) => (axis.kind === 'data' ? undefined : axis.key));
+    const someInvalid = axes.some((axis) => axis.elements.some((element) => element.invalid));
     for (let combination = 0; combination < combinations; combination++) {
       if (combination > 0) this.advance(indices);
-      if (this.current.some((element) => element.invalid)) continue;
+      if (someInvalid && this.current.some((element) => element.invalid)) continue;
       this.row = dataAxis >= 0 ? this.current[dataAxis]?.row : undefined;
       this.missing.length = 0;
       const built = this.request();
       if (this.missing.length > 0) this.reportMissing();
       if (!built || this.missing.length > 0) continue;
-      const variables: Record<string, unknown> = {};
+      const variables: Record<string, unknown> = axes.length === 0 ? noVariables : {};
       const labels: string[] = [];
       for (let a = 0; a < axes.length; a++) {
         const element = this.current[a];
@@ -271,7 +283,7 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
     return load;
   };
   const ignored = checkSettingNames(document, sink);
-  const context = { sink, ignored, defaultProvider: options.defaultProvider, loadData };
+  const context = { sink, ignored, defaultProvider: options.defaultProvider, once: new Set<string>(), described: new Map(), loadData };
   const templates = new TemplateCache();
   const ids = new UniqueNames();
   const blockNames = new UniqueNames();

@@ -11,8 +11,8 @@ import type { MessageRole, RoleLine } from './lines';
 import { isKnownSetting } from './parameters';
 import { TemplateBuilder } from './template';
 import type { PlaceholderProblem } from './template';
-import { looksLikeJson, readSettingValue, ValueText } from './values';
-import type { ValueProblem } from './values';
+import { readSettingAt } from './settingReader';
+import type { Report } from './settingReader';
 
 interface OpenMessage {
   readonly role: MessageRole;
@@ -62,25 +62,6 @@ function readsAsKnownSetting(line: string): string | undefined {
   return setting && setting.equals >= 0 && isKnownSetting(setting.key) ? setting.key : undefined;
 }
 
-/** Depth of unclosed `[`/`{` at the end of `text`, ignoring brackets in strings. */
-function bracketDepth(text: string, depth: number): number {
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) depth++;
-    else if (c === 93 || c === 125) depth--;
-  }
-  return depth;
-}
-
-function endsValueContinuation(line: string): boolean {
-  return isSeparator(line) || matchRole(line) !== undefined || matchSetting(line) !== undefined;
-}
-
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
   readonly blocks: Block[] = [];
@@ -93,9 +74,9 @@ class Parser {
 
   constructor(private readonly lines: readonly string[]) {}
 
-  private report(severity: Diagnostic['severity'], message: string, range: Diagnostic['range'], code: string): void {
+  private readonly report: Report = (severity, message, range, code) => {
     this.diagnostics.push({ severity, message, range, code });
-  }
+  };
 
   run(): void {
     const lines = this.lines;
@@ -132,7 +113,7 @@ class Parser {
       }
       if (first === 64) {
         this.flushStray();
-        i = this.readSetting(i, line);
+        i = this.readSetting(i);
         continue;
       }
       if (this.strayStart < 0) this.strayStart = i;
@@ -253,60 +234,16 @@ class Parser {
   }
 
   /** Reads a setting at line `i`; returns the last line it used. */
-  private readSetting(i: number, line: string): number {
-    const lines = this.lines;
-    const match = matchSetting(line);
-    if (!match) return i;
-    if (match.key === '') {
-      this.report('error', 'expected a setting name after "@", as in "@temperature = 0.7"', lineRange(i, match.start, match.start + 1), 'syntax');
-      return i;
-    }
-    const keyRange = lineRange(i, match.start, match.keyEnd);
-    if (match.equals < 0) {
-      this.report('error', `"@${match.key}" needs "=" and a value, as in "@${match.key} = …"`, keyRange, 'syntax');
-      return i;
-    }
-    const valueStart = match.equals + indentOf(line.slice(match.equals));
-    const valueText = line.slice(valueStart).trimEnd();
-    const pieces = [{ line: i, column: valueStart, text: valueText }];
-    let last = i;
-    if (looksLikeJson(valueText) && valueText.charCodeAt(0) !== 34) {
-      let depth = bracketDepth(valueText, 0);
-      if (depth > 0) {
-        for (let j = i + 1; j < lines.length && depth > 0; j++) {
-          const next = lines[j] ?? '';
-          if (endsValueContinuation(next)) break;
-          depth = bracketDepth(next, depth);
-          if (depth <= 0) {
-            for (let l = i + 1; l <= j; l++) pieces.push({ line: l, column: 0, text: l === j ? (lines[l] ?? '').trimEnd() : (lines[l] ?? '') });
-            last = j;
-          }
-        }
-      }
-    }
-    const source = new ValueText(pieces);
-    const problems: ValueProblem[] = [];
-    const value = readSettingValue(match.key, source, problems);
-    for (const problem of problems) this.report('error', problem.message, problem.range, 'bad-value');
-    const placeholders = source.placeholders(this.placeholderProblems);
+  private readSetting(i: number): number {
+    const { setting, last } = readSettingAt(this.lines, i, this.report, this.placeholderProblems);
     this.flushPlaceholderProblems();
-    const endPiece = pieces[pieces.length - 1] ?? pieces[0];
-    const valueRange = source.whole;
-    const setting: Setting = {
-      key: match.key,
-      range: spanRange(i, match.start, last, endPiece ? endPiece.column + endPiece.text.length : valueRange.endColumn),
-      keyRange,
-      valueRange,
-      text: source.text,
-      value,
-      placeholders,
-    };
+    if (!setting) return last;
     const keys = (this.section.keys ??= new Map());
-    const previous = keys.get(match.key);
+    const previous = keys.get(setting.key);
     if (previous) {
-      this.report('warning', `@${match.key} is already set on line ${previous.keyRange.startLine + 1}; this value replaces it`, keyRange, 'duplicate-setting');
+      this.report('warning', `@${setting.key} is already set on line ${previous.keyRange.startLine + 1}; this value replaces it`, setting.keyRange, 'duplicate-setting');
     }
-    keys.set(match.key, setting);
+    keys.set(setting.key, setting);
     this.section.settings.push(setting);
     this.section.lastLine = last;
     return last;

@@ -59,7 +59,8 @@ export class ValueText {
   }
 
   /** Finds `{{…}}` placeholders with their positions, line by line. */
-  placeholders(problems?: PlaceholderProblem[]): Placeholder[] {
+  placeholders(problems?: PlaceholderProblem[]): readonly Placeholder[] {
+    if (this.pieces.every((piece) => !piece.text.includes('{{'))) return noPlaceholders;
     const found: Placeholder[] = [];
     for (const piece of this.pieces) {
       if (!piece.text.includes('{{')) continue;
@@ -70,6 +71,8 @@ export class ValueText {
     return found;
   }
 }
+
+const noPlaceholders: readonly Placeholder[] = Object.freeze([]);
 
 export interface ValueProblem {
   readonly message: string;

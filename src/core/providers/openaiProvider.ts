@@ -1,6 +1,6 @@
 import type { ChatCompletion, LLMRequest } from '../models';
 import { chatCompletionSchema } from '../models';
-import { APIConnectionError, APIError, InvalidResponseError, makeAPIError, redactSecrets, serverErrorMessage } from '../errors';
+import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, redactSecrets, serverErrorMessage } from '../errors';
 import type { ProviderResponse } from './provider';
 import { Provider } from './provider';
 
@@ -36,6 +36,8 @@ export class OpenAIProvider extends Provider {
   readonly #query: string;
   readonly #fetch: typeof globalThis.fetch;
   readonly #maxResponseBytes: number;
+  // Keys without a known prefix (Azure's are plain hex) slip past pattern redaction when a server quotes them back.
+  readonly #secrets: readonly string[];
 
   constructor(options: OpenAIProviderOptions = {}) {
     super();
@@ -48,6 +50,10 @@ export class OpenAIProvider extends Provider {
     this.#query = query ? `?${query}` : '';
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
+    const headerSecrets = Object.entries(this.#headers)
+      .filter(([name]) => isSensitiveHeader(name))
+      .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic)\s+/i, '')]);
+    this.#secrets = [this.#apiKey ?? '', ...headerSecrets].filter((secret) => secret.length >= 8);
   }
 
   getRequestUrl(_request: LLMRequest): string {
@@ -63,6 +69,14 @@ export class OpenAIProvider extends Provider {
   }
 
   async makeRequest(request: LLMRequest, signal: AbortSignal): Promise<ProviderResponse> {
+    try {
+      return await this.#attempt(request, signal);
+    } catch (error) {
+      throw withoutSecrets(error, this.#secrets);
+    }
+  }
+
+  async #attempt(request: LLMRequest, signal: AbortSignal): Promise<ProviderResponse> {
     signal.throwIfAborted();
     const body = JSON.stringify(this.getRequestBody(request));
     const url = this.getRequestUrl(request);
@@ -105,6 +119,15 @@ export class OpenAIProvider extends Provider {
     if (!response.ok) throw makeAPIError(status, parseJSONOrText(text), headers);
     return { body: parseChatCompletion(status, text), statusCode: status, requestId: headers.get('x-request-id') ?? undefined, headers };
   }
+}
+
+/** `error` with every occurrence of `secrets` in its message replaced. */
+function withoutSecrets(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  for (const secret of secrets) {
+    if (error.message.includes(secret)) error.message = error.message.split(secret).join('[redacted]');
+  }
+  return error;
 }
 
 /** The body as text, or undefined as soon as it grows past `limit` bytes (the rest is never read). */

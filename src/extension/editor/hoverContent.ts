@@ -10,6 +10,7 @@ import type { LlmbatchDocument, Section, Setting } from '../../core/language/doc
 import type { BlockSummary, ExpansionResult, ResolvedSetting } from '../../core/language/expansion';
 import { settingKind } from '../../core/language/parameters';
 import type { SourceRange } from '../../core/models';
+import { formatCount } from './lensModel';
 
 export interface HoverContent {
   readonly markdown: string;
@@ -53,7 +54,7 @@ function showValue(value: unknown): string {
 }
 
 function plural(count: number, word: string): string {
-  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+  return `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function listValues(values: readonly unknown[]): string {
@@ -105,7 +106,8 @@ function blockLabel(summary: BlockSummary): string {
 }
 
 function findSummary(expansion: ExpansionResult, index: number): BlockSummary | undefined {
-  return expansion.blocks.find((summary) => summary.index === index);
+  const direct = expansion.blocks[index];
+  return direct?.index === index ? direct : expansion.blocks.find((summary) => summary.index === index);
 }
 
 interface Place {
@@ -116,9 +118,17 @@ interface Place {
 }
 
 function placeAt(document: LlmbatchDocument, expansion: ExpansionResult, line: number): Place | undefined {
-  for (const block of document.blocks) {
-    if (line >= block.range.startLine && line <= block.range.endLine) return { section: block, summary: findSummary(expansion, block.index), blockIndex: block.index };
+  // Blocks are in file order: binary search for the last one starting at or before the line.
+  const { blocks } = document;
+  let low = 0;
+  let high = blocks.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((blocks[middle]?.range.startLine ?? 0) <= line) low = middle;
+    else high = middle - 1;
   }
+  const block = blocks[low];
+  if (block && line >= block.range.startLine && line <= block.range.endLine) return { section: block, summary: findSummary(expansion, block.index), blockIndex: block.index };
   const header = document.header;
   if (line >= header.range.startLine && line <= header.range.endLine) return { section: header };
   return undefined;

@@ -23,12 +23,17 @@ export interface LensSpec {
   readonly withUri: boolean;
 }
 
+/** 12345 → "12,345" (toLocaleString is slow enough to matter over thousands of lenses). */
+export function formatCount(count: number): string {
+  return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
 function requests(count: number): string {
-  return `${count.toLocaleString('en-US')} request${count === 1 ? '' : 's'}`;
+  return `${formatCount(count)} request${count === 1 ? '' : 's'}`;
 }
 
 function problems(count: number): string {
-  return `⚠ ${count.toLocaleString('en-US')} problem${count === 1 ? '' : 's'}`;
+  return `⚠ ${formatCount(count)} problem${count === 1 ? '' : 's'}`;
 }
 
 function errorsWithin(diagnostics: readonly Diagnostic[], startLine: number, endLine: number): number {
@@ -56,8 +61,9 @@ export function lensesFor(document: LlmbatchDocument, expansion: ExpansionResult
     lenses.push({ line: fileLine, title: 'Dry run', tooltip: 'Count the requests and estimate tokens and cost without sending anything', command: dryRunCommand, withUri: true });
   }
   if (blocks.length === 1 && blocks[0]?.implicit) return lenses;
+  const summaries = new Map(expansion.blocks.map((summary) => [summary.index, summary]));
   for (const block of blocks) {
-    const summary = expansion.blocks.find((candidate) => candidate.index === block.index);
+    const summary = summaries.get(block.index);
     const line = block.separatorRange.startLine;
     const count = summary?.requestCount ?? 0;
     const blockErrors = errorsWithin(errors, block.range.startLine, block.range.endLine);

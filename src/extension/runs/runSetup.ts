@@ -3,14 +3,11 @@
  * endpoints, with which keys. Any problem refuses the whole run, so a file
  * that is partly wrong never sends half a batch.
  */
-import type { BatchItem, LLMRequest } from '../../core/models';
+import type { BatchItem } from '../../core/models';
 import type { Diagnostic } from '../../core/diagnostics';
-import type { Provider } from '../../core/providers/provider';
-import { OpenAIProvider } from '../../core/providers/openaiProvider';
-import { EchoProvider } from '../../core/providers/echoProvider';
-import type { ResolvedEndpoint } from '../../core/endpoints/profiles';
-import { findProfileKey, keyOptions } from '../../core/endpoints/profiles';
-import { planEndpoints } from '../../core/endpoints/endpointPlan';
+import { findProfileKey } from '../../core/endpoints/profiles';
+import type { ProviderSetup as CoreProviderSetup } from '../../core/endpoints/providerSetup';
+import { setUpProviders as setUpCoreProviders } from '../../core/endpoints/providerSetup';
 import type { RunSettings } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
 import type { LoadedBatch } from './batchSource';
@@ -58,16 +55,13 @@ export function selectItems(batch: LoadedBatch, selection: Selection, fileName: 
   return items;
 }
 
-export interface ProviderSetup {
-  /** The provider of each item, by its request object. */
-  readonly providerFor: (request: LLMRequest) => Provider;
-  readonly endpoints: readonly ResolvedEndpoint[];
-}
+export type ProviderSetup = Extract<CoreProviderSetup, { ok: true }>;
 
 /**
  * Resolves endpoints and keys and builds one provider per endpoint. Refuses a
  * file that points a keyed profile at a URL its settings don't name, and a
- * keyed endpoint without a key.
+ * keyed endpoint without a key (stored secret first, then the profile's
+ * environment variable).
  */
 export async function setUpProviders(
   items: readonly BatchItem[],
@@ -76,45 +70,19 @@ export async function setUpProviders(
   keys: KeyStore,
   options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly fetch?: typeof globalThis.fetch } = {},
 ): Promise<ProviderSetup> {
-  const plan = planEndpoints(items, { profiles: settings.profiles, apiBaseOf: batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
-  if (plan.problems.length > 0) {
-    const first = plan.problems[0]!;
-    throw new RunRefusedError(`Nothing was sent: line ${first.range.startLine + 1}: ${first.message}`, plan.problems);
-  }
-  const providerOf = new Map<ResolvedEndpoint, Provider>();
-  for (const { endpoint } of plan.groups) {
-    const key = await findProfileKey(endpoint, { secret: (profile) => keys.get(profile), env: options.env });
-    if (endpoint.requiresKey && endpoint.sendKey && !key) {
-      const where = endpoint.apiKeyEnv ? ` or set the ${endpoint.apiKeyEnv} environment variable` : '';
-      throw new RunRefusedError(`No API key for provider "${endpoint.profile}": use "LLM Batch: Set API Key…"${where}.`, [], endpoint.profile);
-    }
-    providerOf.set(endpoint, createProvider(endpoint, key, options.fetch));
-  }
-  const byRequest = new WeakMap<LLMRequest, Provider>();
-  for (const [item, endpoint] of plan.endpointOf) byRequest.set(item.request, providerOf.get(endpoint)!);
-  return {
-    endpoints: plan.groups.map((group) => group.endpoint),
-    providerFor: (request) => {
-      const provider = byRequest.get(request);
-      // Only items planned above are ever passed to the engine.
-      if (!provider) throw new Error('request without a planned endpoint');
-      return provider;
-    },
-  };
-}
-
-function createProvider(endpoint: ResolvedEndpoint, key: string | undefined, fetch?: typeof globalThis.fetch): Provider {
-  if (endpoint.kind === 'echo') return new EchoProvider({ id: endpoint.profile });
-  return new OpenAIProvider({
-    id: endpoint.profile,
-    apiBase: endpoint.apiBase,
-    ...(endpoint.organization !== undefined && endpoint.sendKey && { organization: endpoint.organization }),
-    ...keyOptions(endpoint, key),
-    ...(fetch && { fetch }),
+  const setup = await setUpCoreProviders(items, {
+    profiles: settings.profiles,
+    apiBaseOf: batch.apiBaseOf,
+    providerRangeOf: batch.providerRangeOf,
+    findKey: (endpoint) => findProfileKey(endpoint, { secret: (profile) => keys.get(profile), env: options.env }),
+    ...(options.fetch && { fetch: options.fetch }),
   });
-}
-
-/** `openai (https://api.openai.com/v1)` for messages and the dry run. */
-export function describeEndpoint(endpoint: ResolvedEndpoint): string {
-  return endpoint.kind === 'echo' ? `${endpoint.profile} (offline)` : `${endpoint.profile} (${endpoint.apiBase})`;
+  if (setup.ok) return setup;
+  if (setup.reason === 'endpoint') {
+    const first = setup.problems[0]!;
+    throw new RunRefusedError(`Nothing was sent: line ${first.range.startLine + 1}: ${first.message}`, setup.problems);
+  }
+  const { endpoint } = setup;
+  const where = endpoint.apiKeyEnv ? ` or set the ${endpoint.apiKeyEnv} environment variable` : '';
+  throw new RunRefusedError(`No API key for provider "${endpoint.profile}": use "LLM Batch: Set API Key…"${where}.`, [], endpoint.profile);
 }

@@ -37,7 +37,7 @@ function tokensOf(row: ResultRow): number | undefined {
 }
 
 const fixedBefore: readonly Column[] = [
-  { key: 'id', label: 'Request', numeric: false, minWidth: 110, priority: 0, text: (row) => row.id, sortValue: (row) => row.index },
+  { key: 'id', label: 'Request', numeric: false, minWidth: 90, priority: 0, text: (row) => row.id, sortValue: (row) => row.index },
 ];
 
 function blockColumn(): Column {
@@ -45,7 +45,7 @@ function blockColumn(): Column {
 }
 
 function modelColumn(): Column {
-  return { key: 'model', label: 'Model', numeric: false, minWidth: 100, priority: 1, text: (row) => row.model ?? '', sortValue: (row) => row.model };
+  return { key: 'model', label: 'Model', numeric: false, minWidth: 96, priority: 1, text: (row) => row.model ?? '', sortValue: (row) => row.model };
 }
 
 const fixedAfter: readonly Column[] = [
@@ -53,7 +53,7 @@ const fixedAfter: readonly Column[] = [
     key: 'status',
     label: 'Status',
     numeric: false,
-    minWidth: 70,
+    minWidth: 76,
     priority: 0,
     text: (row) => statusLabels[row.status],
     sortValue: (row) => statusRank[row.status],
@@ -62,7 +62,7 @@ const fixedAfter: readonly Column[] = [
     key: 'latency',
     label: 'Latency',
     numeric: true,
-    minWidth: 70,
+    minWidth: 76,
     priority: 4,
     text: (row) => (row.latencyMs === undefined ? '' : formatDuration(row.latencyMs)),
     sortValue: (row) => row.latencyMs,
@@ -80,7 +80,7 @@ const fixedAfter: readonly Column[] = [
     key: 'cost',
     label: 'Cost',
     numeric: true,
-    minWidth: 64,
+    minWidth: 76,
     priority: 4,
     text: (row) => (row.costUsd === undefined ? '' : formatCost(row.costUsd)),
     sortValue: (row) => row.costUsd,
@@ -150,19 +150,30 @@ export function columnsFor(rows: readonly ResultRow[], options: { readonly showB
   if (options.showBlock ?? hasSeveralBlocks(rows)) columns.push(blockColumn());
   columns.push(modelColumn());
   for (const name of variables) {
-    columns.push({ key: `var:${name}`, label: name, numeric: false, minWidth: 80, priority: 2, text: (row) => row.variables[name] ?? '', sortValue: (row) => row.variables[name] });
+    columns.push({ key: `var:${name}`, label: name, numeric: false, minWidth: 76, priority: 1, text: (row) => row.variables[name] ?? '', sortValue: (row) => row.variables[name] });
   }
   for (const name of parameters) {
-    columns.push({ key: `param:${name}`, label: name, numeric: false, minWidth: 70, priority: 2, text: (row) => row.parameters[name] ?? '', sortValue: (row) => row.parameters[name] });
+    columns.push({ key: `param:${name}`, label: name, numeric: false, minWidth: 64, priority: 1, text: (row) => row.parameters[name] ?? '', sortValue: (row) => row.parameters[name] });
   }
   columns.push(...fixedAfter);
   return columns;
 }
 
-/** Drops the least important columns until the minimum widths fit `width` (request, status and answer always stay). */
+/**
+ * Drops columns until the minimum widths fit `width`: the least important
+ * first, and among equals the rightmost. Request, status and answer always stay.
+ */
 export function columnsThatFit(columns: readonly Column[], width: number): Column[] {
-  let kept = [...columns];
-  const total = () => kept.reduce((sum, column) => sum + column.minWidth, 0);
-  for (let priority = 5; priority > 0 && total() > width; priority--) kept = kept.filter((column) => column.priority < priority);
+  const kept = [...columns];
+  let total = kept.reduce((sum, column) => sum + column.minWidth, 0);
+  const droppable = columns
+    .map((column, position) => ({ column, position }))
+    .filter((entry) => entry.column.priority > 0)
+    .sort((a, b) => b.column.priority - a.column.priority || b.position - a.position);
+  for (const { column } of droppable) {
+    if (total <= width) break;
+    kept.splice(kept.indexOf(column), 1);
+    total -= column.minWidth;
+  }
   return kept;
 }

@@ -32,11 +32,16 @@ export interface CompareBlock {
   readonly count: number;
 }
 
-/** The blocks worth comparing: those with more than one request, in run order. */
+/** The blocks of a run with their request counts, in run order. */
 export function compareBlocks(rows: readonly ResultRow[]): CompareBlock[] {
   const counts = new Map<string | undefined, number>();
   for (const row of rows) counts.set(row.block, (counts.get(row.block) ?? 0) + 1);
-  return [...counts].filter(([, count]) => count > 1).map(([block, count]) => ({ block, count }));
+  return [...counts].map(([block, count]) => ({ block, count }));
+}
+
+/** The block the compare view opens on: the first with variants to compare. */
+export function defaultCompareBlock(blocks: readonly CompareBlock[]): string | undefined {
+  return (blocks.find((entry) => entry.count > 1) ?? blocks[0])?.block;
 }
 
 function isParameterVariable(name: string, rows: readonly ResultRow[]): boolean {

@@ -4,7 +4,7 @@
  */
 import type { HistoryEntry, ResultRow } from '../protocol';
 import type { CompareMatrix, MatrixRow } from '../logic/matrix';
-import { buildRunMatrix, buildVariantMatrix, comparableText, compareBlocks, rowDiffers } from '../logic/matrix';
+import { buildRunMatrix, buildVariantMatrix, comparableText, compareBlocks, defaultCompareBlock, rowDiffers } from '../logic/matrix';
 import { wordDiff } from '../logic/wordDiff';
 import { formatTime } from '../logic/format';
 import { button, h, option, setChildren } from '../dom';
@@ -59,8 +59,8 @@ export class CompareView {
   render(input: CompareInput): void {
     this.input = input;
     const blocks = compareBlocks(input.rows);
-    const blockKey = input.state.block ?? (blocks[0]?.block ?? '');
-    this.renderControls(input, blocks.map((entry) => entry.block ?? ''), blockKey);
+    const blockKey = input.state.block !== undefined && blocks.some((entry) => (entry.block ?? '') === input.state.block) ? input.state.block : (defaultCompareBlock(blocks) ?? '');
+    this.renderControls(input, blocks.map((entry) => ({ key: entry.block ?? '', label: `${entry.block || '(no block)'} (${entry.count})` })), blockKey);
     if (input.rows.length === 0) {
       setChildren(this.matrixHost, [h('p', { className: 'muted', text: 'No results to compare yet.' })]);
       this.renderDiff();
@@ -91,9 +91,9 @@ export class CompareView {
     this.markPicks();
   }
 
-  private renderControls(input: CompareInput, blocks: readonly string[], blockKey: string): void {
+  private renderControls(input: CompareInput, blocks: readonly { key: string; label: string }[], blockKey: string): void {
     const state = input.state;
-    const blockSelect = h('select', { attrs: { 'aria-label': 'Block' } }, blocks.map((block) => option(block, block || '(no block)', block === blockKey)));
+    const blockSelect = h('select', { attrs: { 'aria-label': 'Block' } }, blocks.map((block) => option(block.key, block.label, block.key === blockKey)));
     if (blocks.length === 0) blockSelect.append(option('', '(no block)', true));
     blockSelect.addEventListener('change', () => this.callbacks.onStateChange({ ...state, block: blockSelect.value }));
 

@@ -10,8 +10,8 @@ export const defaultChromiumPath = '/usr/bin/chromium';
 
 export interface LoopbackBrowser {
   readonly browser: Browser;
-  /** A context whose requests to any host but this machine are aborted. */
-  readonly context: BrowserContext;
+  /** A fresh context (no storage shared with earlier ones) whose requests to any host but this machine are aborted. */
+  newContext(): Promise<BrowserContext>;
   /** Hosts whose requests were aborted, for diagnosing a workbench that hangs. */
   readonly blockedHosts: ReadonlySet<string>;
   close(): Promise<void>;
@@ -22,7 +22,7 @@ export interface LaunchOptions {
   readonly viewport?: { width: number; height: number };
 }
 
-/** Launches Chromium (playwright gives it a fresh temporary profile) with a loopback-only context. */
+/** Launches Chromium; playwright gives it a fresh temporary profile. */
 export async function launchLoopbackBrowser(options: LaunchOptions = {}): Promise<LoopbackBrowser> {
   const executablePath = options.executablePath ?? defaultChromiumPath;
   if (!existsSync(executablePath)) {
@@ -37,17 +37,20 @@ export async function launchLoopbackBrowser(options: LaunchOptions = {}): Promis
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
   const blockedHosts = new Set<string>();
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
-    blockedHosts.add(url.host);
-    return route.abort('blockedbyclient');
-  });
+  const newContext = async () => {
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+      blockedHosts.add(url.host);
+      return route.abort('blockedbyclient');
+    });
+    return context;
+  };
   return {
     browser,
-    context,
+    newContext,
     blockedHosts,
     close: async () => {
       await browser.close().catch(() => undefined);

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 const extensionId = 'llmbatch.llmbatch';
@@ -32,8 +35,18 @@ function ours(uri: vscode.Uri) {
     .sort((a, b) => a.range[0]! - b.range[0]! || a.range[1]! - b.range[1]!);
 }
 
-async function open(path: string): Promise<vscode.TextDocument> {
-  const document = await vscode.workspace.openTextDocument(fixture(path));
+/** A copy of a fixture outside the workspace, for tests that edit and save. */
+function scratchCopy(path: string): vscode.Uri {
+  scratchDir ??= mkdtempSync(join(tmpdir(), 'llmbatch-editor-'));
+  const copy = join(scratchDir, `${scratchCount++}-${path}`);
+  writeFileSync(copy, readFileSync(fixture(path).fsPath));
+  return vscode.Uri.file(copy);
+}
+let scratchDir: string | undefined;
+let scratchCount = 0;
+
+async function open(path: string | vscode.Uri): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(typeof path === 'string' ? fixture(path) : path);
   await vscode.window.showTextDocument(document);
   return document;
 }
@@ -62,6 +75,10 @@ describe('editing .llmbatch files', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  after(() => {
+    if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+  });
+
   it('gives .llmbatch files their language and activates on opening one', async () => {
     const document = await open('translate.llmbatch');
     assert.equal(document.languageId, 'llmbatch');
@@ -79,7 +96,7 @@ describe('editing .llmbatch files', function () {
   });
 
   it('updates problems shortly after typing, without saving', async () => {
-    const document = await open('problems.llmbatch');
+    const document = await open(scratchCopy('problems.llmbatch'));
     await until(() => ours(document.uri).length, (count) => count === 3, 'the problems were not reported');
     const edit = new vscode.WorkspaceEdit();
     const misspelt = document.getText().indexOf('{{lnag}}') + 2;
@@ -88,22 +105,15 @@ describe('editing .llmbatch files', function () {
     const after = await until(() => ours(document.uri), (list) => list.length === 1, 'the fixed variable is still reported');
     assert.equal(after[0]?.message, 'temperature must be between 0 and 2 (got 3)');
     assert.equal(document.isDirty, true);
-    const undo = new vscode.WorkspaceEdit();
-    undo.replace(document.uri, new vscode.Range(document.positionAt(misspelt), document.positionAt(misspelt + 4)), 'lnag');
-    assert.ok(await vscode.workspace.applyEdit(undo));
-    // The text is the file's own again, so saving leaves the fixture as it was.
     assert.ok(await document.save());
-    await until(() => ours(document.uri).length, (count) => count === 3, 'the restored misspelling was not reported');
   });
 
   it('clears a file\'s problems when it is closed', async () => {
-    const document = await open('problems.llmbatch');
+    const document = await open(scratchCopy('problems.llmbatch'));
     await until(() => ours(document.uri).length, (count) => count === 3, 'the problems were not reported');
     // Changing the language closes the document as an llmbatch file, as closing it does.
     await vscode.languages.setTextDocumentLanguage(document, 'plaintext');
     await until(() => ours(document.uri), (list) => list.length === 0, 'problems stayed after the file was closed');
-    const reopened = await vscode.languages.setTextDocumentLanguage(document, 'llmbatch');
-    await until(() => ours(reopened.uri).length, (count) => count === 3, 'reopening did not bring the problems back');
   });
 
   it('shows CodeLens with request counts above the file and each block', async () => {

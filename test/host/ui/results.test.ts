@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsoleMessage, Frame, FrameLocator } from 'playwright-core';
 import { MockServer } from '../../mock/mockServer';
@@ -59,6 +58,29 @@ async function waitForSummary(view: FrameLocator, pattern: RegExp, timeoutMs = 6
   throw new Error(`summary never matched ${pattern}: "${text}"`);
 }
 
+/**
+ * F1 → "LLM Batch: Run Batch". Where the workbench hides trust-gated commands
+ * from the palette (code-server started with workspace trust disabled leaves
+ * `isWorkspaceTrusted` unset), the file's "Run all" CodeLens runs the same command.
+ */
+async function runBatch(workbench: Workbench): Promise<void> {
+  const page = workbench.page;
+  await page.locator('.monaco-workbench').focus().catch(() => undefined);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>LLM Batch: Run Batch');
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'LLM Batch: Run Batch' });
+  if (await row.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
+    await page.keyboard.press('Enter');
+    return;
+  }
+  console.log('    (the palette does not offer "LLM Batch: Run Batch" here; using the "Run all" CodeLens)');
+  await page.keyboard.press('Escape');
+  await page.locator('.codelens-decoration a', { hasText: 'Run all' }).click();
+}
+
 function webviewFrames(workbench: Workbench): Frame[] {
   return workbench.page.frames().filter((frame) => frame.url().includes('fake.html') || frame.name() === 'active-frame');
 }
@@ -69,7 +91,7 @@ describe('results panel in the workbench', function () {
   const state = { fixed: false };
   const consoleLines: string[] = [];
   let batchPath: string;
-  let exportDir: string;
+  let exportPath: string;
   const onConsole = (message: ConsoleMessage) => consoleLines.push(message.text());
 
   before(async function () {
@@ -79,24 +101,24 @@ describe('results panel in the workbench', function () {
     mkdirSync(folder, { recursive: true });
     batchPath = join(folder, batchName);
     writeFileSync(batchPath, batchText(server.baseUrl));
-    exportDir = mkdtempSync(join(tmpdir(), 'llmbatch-export-'));
+    exportPath = join(folder, 'compare.generated.results.csv');
     workbenchOf(this).page.on('console', onConsole);
   });
 
   after(async function () {
     workbenchOf(this).page.off('console', onConsole);
     rmSync(batchPath, { force: true });
-    rmSync(exportDir, { recursive: true, force: true });
+    rmSync(exportPath, { force: true });
     await server.close();
   });
 
   it('fills in as a batch run from the command palette answers', async function () {
     const workbench = workbenchOf(this);
     await workbench.openFile(`results/${batchName}`);
-    await workbench.runCommand('LLM Batch: Run Batch');
+    await runBatch(workbench);
     const view = workbench.activeWebview();
-    await view.locator('.table[data-rows="8"]').waitFor({ timeout: 60_000 });
-    const summary = await waitForSummary(view, /8 requests.*7 ok.*1 failed/);
+    await view.locator('.table[data-rows="12"]').waitFor({ timeout: 60_000 });
+    const summary = await waitForSummary(view, /12 requests.*11 ok.*1 failed/);
     assert.doesNotMatch(summary, /running/);
     await view.locator('.row', { hasText: 'The answer is France.' }).first().waitFor();
     assert.equal(await view.locator('.row.status-ok', { hasText: 'Norway, a Nordic country' }).count(), 1);
@@ -113,7 +135,7 @@ describe('results panel in the workbench', function () {
     const cells = view.locator('.row .col-answer', { hasText: '<img src=x onerror=' });
     assert.equal(await cells.count(), 4);
     assert.match(await cells.first().innerText(), /<script>window\.llmbatchXss=2<\/script><\/script>/);
-    assert.equal(await view.locator('img, script:not([src])').count(), 0);
+    assert.equal(await view.locator('#app img, #app script, #app iframe').count(), 0);
     for (const frame of webviewFrames(workbench)) assert.equal(await frame.evaluate(() => (window as unknown as { llmbatchXss?: number }).llmbatchXss).catch(() => undefined), undefined);
     assert.ok(!consoleLines.some((line) => line.includes('XSS-MARKER')), 'an onerror handler ran');
     assert.deepEqual(
@@ -159,32 +181,32 @@ describe('results panel in the workbench', function () {
     await view.locator('.tab', { hasText: 'Table' }).click();
   });
 
-  it('exports CSV through the save dialog', async function () {
+  it('exports CSV through the save dialog, next to the batch file by default', async function () {
     const workbench = workbenchOf(this);
     const view = workbench.activeWebview();
+    rmSync(exportPath, { force: true });
     await view.locator('select[aria-label="Export"]').selectOption('csv');
     const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible' });
-    const target = join(exportDir, 'results.csv');
-    await input.fill(target);
-    await workbench.page.keyboard.press('Enter');
+    // The dialog fills in its default path asynchronously; accept it once it is there.
     const end = Date.now() + 20_000;
+    while (!(await input.inputValue()).endsWith('compare.generated.results.csv')) {
+      if (Date.now() > end) throw new Error(`the save dialog proposed ${await input.inputValue()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await workbench.page.keyboard.press('Enter');
     let text = '';
-    while (Date.now() < end && !text) {
-      text = (() => {
-        try {
-          return readFileSync(target, 'utf8');
-        } catch {
-          return '';
-        }
-      })();
+    while (!text && Date.now() < end + 20_000) {
+      text = existsSync(exportPath) ? readFileSync(exportPath, 'utf8') : '';
       if (!text) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const lines = text.trimEnd().split('\r\n');
     assert.match(lines[0] ?? '', /^id,block,model,city,temperature,status,/);
-    assert.equal(lines.length, 9);
+    assert.equal(lines.length, 13);
     assert.equal(lines.filter((line) => line.includes('The answer is France.')).length, 4);
-    assert.ok(lines.some((line) => line.includes('refused: model-b refuses Oslo')));
+    assert.ok(lines.some((line) => line.includes('model-b refuses Oslo')));
+    assert.equal(lines.filter((line) => line.includes('mock: <img src=x onerror=')).length, 4);
+    await workbench.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
   });
 
   it('re-runs the failed request and merges its answer into the table', async function () {
@@ -192,8 +214,8 @@ describe('results panel in the workbench', function () {
     const view = workbench.activeWebview();
     state.fixed = true;
     await view.locator('button', { hasText: 'Re-run 1 failed' }).click();
-    await waitForSummary(view, /8 requests.*8 ok/);
-    assert.equal(await view.locator('.table').getAttribute('data-rows'), '8');
+    await waitForSummary(view, /12 requests.*12 ok/);
+    assert.equal(await view.locator('.table').getAttribute('data-rows'), '12');
   });
 
   it('follows the color theme', async function () {
@@ -225,8 +247,8 @@ describe('results panel in the workbench', function () {
     await workbench.runCommand('Developer: Reload Window');
     await workbench.waitUntilReady(120_000);
     const view = workbench.activeWebview();
-    await view.locator('.table[data-rows="8"]').waitFor({ timeout: 60_000 });
-    await waitForSummary(view, /8 requests.*8 ok/);
+    await view.locator('.table[data-rows="12"]').waitFor({ timeout: 60_000 });
+    await waitForSummary(view, /12 requests.*12 ok/);
     await workbench.screenshot('results-restored');
   });
 });

@@ -43,9 +43,11 @@ export class Workbench {
     await this.editorTab(name).waitFor({ state: 'visible' });
   }
 
-  /** The tab of an open editor, by its title. */
+  /** The tab of an open editor, by its exact title (e.g. `sample.llmbatch`). */
   editorTab(title: string): Locator {
-    return this.page.locator('.tabs-container').getByRole('tab', { name: title });
+    // A tab's accessible name is its title, followed by ", Editor Group N" once the editor area is split.
+    const name = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(,|$)`);
+    return this.page.locator('.tabs-container').getByRole('tab', { name });
   }
 
   /** A status bar entry by its id, e.g. `status.editor.mode` (the language picker). */

@@ -184,6 +184,22 @@ describe('RequestManager results and progress', () => {
     assert.deepEqual(warnings, []);
   });
 
+  it('still times out and cancels a provider that ignores its abort signal', async () => {
+    class DeafProvider extends EchoProvider {
+      override makeRequest(): Promise<never> {
+        return new Promise(() => undefined);
+      }
+    }
+    const timedOut = await new RequestManager(new DeafProvider(), { timeoutMs: 30, retryAttempts: 0 }).processBatch([chatItem('a', 'x')]);
+    assert.equal(answerOf(timedOut.results[0] as BatchResult), 'error:timeout');
+    const controller = new AbortController();
+    const run = new RequestManager(new DeafProvider(), { timeoutMs: 60_000 }).processBatch([chatItem('b', 'y')], { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    const cancelled = await run;
+    assert.equal(answerOf(cancelled.results[0] as BatchResult), 'error:cancelled');
+    assert.equal(cancelled.cancelled, true);
+  });
+
   it('survives callbacks that throw', async () => {
     const logs: LogEntry[] = [];
     const { results } = await new RequestManager(new EchoProvider(), { onLog: (entry) => logs.push(entry) }).processBatch([chatItem('a', 'x')], {

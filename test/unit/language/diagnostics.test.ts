@@ -57,6 +57,24 @@ describe('diagnostics: names', () => {
     assert.deepEqual(report('### a\n@Model = gpt-4o\nuser: x'), [['error', 'unknown parameter @Model — did you mean @model?', [1, 0, 1, 6]]]);
   });
 
+  it('calls near-misses of the file settings unknown settings', () => {
+    assert.deepEqual(report('### a\n@repat = 2\nuser: x'), [['error', 'unknown setting @repat — did you mean @repeat?', [1, 0, 1, 6]]]);
+  });
+
+  it('says that file settings are not variables', () => {
+    assert.deepEqual(report('### a\n@repeat = 2\nuser: {{repeat}}'), [
+      ['error', '{{repeat}} is not a variable: @repeat is a setting of the file itself; give the variable another name', [2, 6, 2, 16]],
+    ]);
+  });
+
+  it('reports a missing provider once for the whole file', () => {
+    const result = expandText('### a\nuser: x\n### b\nuser: y', {}, { defaultProvider: undefined });
+    assert.deepEqual(result.diagnostics.map((d) => [d.message, at(d.range)]), [
+      ['no provider for these requests: set one in the header, for example "@provider = openai"', [0, 0, 0, 5]],
+    ]);
+    assert.deepEqual(result.items, []);
+  });
+
   it('treats a near-miss that is used as {{name}} as a variable', () => {
     const result = expandText('### a\n@topic = cats\nuser: about {{topic}}');
     assert.deepEqual(result.diagnostics, []);

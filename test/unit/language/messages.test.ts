@@ -21,6 +21,15 @@ describe('messages', () => {
     assert.deepEqual(contents(expandText(text)), [['### Notes\nuser: quoted\n\\### kept one\nassistant (bot): x\n\\not special\n@model = x']]);
   });
 
+  it('fills placeholders, keeping \\{{ and stray braces as text', () => {
+    const text = ['### a', '@x = X', 'user: {{x}} {{ x }} \\{{x}} {{{x}}} {{}} { {x} }'].join('\n');
+    assert.deepEqual(contents(expandText(text)), [['X X {{x}} {X} {{}} { {x} }']]);
+  });
+
+  it('joins message lines with \\n whatever line ends the file uses', () => {
+    assert.deepEqual(contents(expandText('### a\r\nuser:\r\none\rtwo\r\n\r\nthree\r\n')), [['one\ntwo\n\nthree']]);
+  });
+
   it('supports developer, assistant and tool roles, names and tool call ids', () => {
     const text = ['### a', 'developer: Rules.', 'user (alice): Hi', 'assistant: Hello', 'tool (call_1): {"ok": true}', 'user: Go on'].join('\n');
     assert.deepEqual(expandText(text).items[0]?.request.messages, [

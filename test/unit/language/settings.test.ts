@@ -76,6 +76,20 @@ describe('settings and sweeps', () => {
     ]);
   });
 
+  it('sweeps a parameter through a variable that holds its values', () => {
+    const result = expandText('@t = [0, 1]\n### a\n@temperature = {{t}}\nuser: at {{temperature}}');
+    assert.deepEqual(result.items.map((item) => [item.id, item.request.temperature, item.request.messages[0]?.content]), [
+      ['a[t=0]', 0, 'at 0'],
+      ['a[t=1]', 1, 'at 1'],
+    ]);
+  });
+
+  it('stops a JSON value that never closes at the next setting', () => {
+    const result = expandText('### a\n@stop = ["x",\n@seed = 4\nuser: y');
+    assert.deepEqual(result.diagnostics.map((d) => [d.code, at(d.range)]), [['bad-value', [1, 8, 1, 9]]]);
+    assert.deepEqual(result.document.blocks[0]?.settings.map((setting) => setting.key), ['stop', 'seed']);
+  });
+
   it('fills variables into other variables and reports cycles', () => {
     const filled = expandText(['@who = ["Ann", "Bo"]', '@greeting = Hello {{who}}!', '### a', 'user: {{greeting}}'].join('\n'));
     assert.deepEqual(contents(filled), [['Hello Ann!'], ['Hello Bo!']]);

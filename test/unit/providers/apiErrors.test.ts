@@ -65,6 +65,11 @@ describe('secret redaction', () => {
     assert.doesNotMatch(text, /abc\.def-123|azure-secret-value|XYZ123/);
   });
 
+  it('leaves ordinary prose alone', () => {
+    const prose = 'The task-force asked a basic question about the bearer of the key.';
+    assert.equal(redactSecrets(prose), prose);
+  });
+
   it('masks credential headers when headers are shown', () => {
     const shown = redactHeaders(new Headers({ authorization: 'Bearer sk-abc12345', 'api-key': 'k', 'content-type': 'application/json' }));
     assert.deepEqual(shown, { authorization: '[redacted]', 'api-key': '[redacted]', 'content-type': 'application/json' });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRunMatrix, buildVariantMatrix, compareBlocks, rowDiffers } from '../../../src/webview/logic/matrix';
+import { buildRunMatrix, buildVariantMatrix, compareBlocks, defaultCompareBlock, rowDiffers } from '../../../src/webview/logic/matrix';
 import type { ResultRow } from '../../../src/webview/protocol';
 import { row } from './fixtures';
 
@@ -21,8 +21,14 @@ function sweep(): ResultRow[] {
 }
 
 describe('compare matrix', () => {
-  it('lists only blocks with more than one request', () => {
-    assert.deepEqual(compareBlocks(sweep()), [{ block: 'capital', count: 8 }]);
+  it('lists the blocks with their sizes and opens on the first one with variants', () => {
+    const blocks = compareBlocks([row('s', { block: 'single' }), ...sweep()]);
+    assert.deepEqual(blocks, [
+      { block: 'single', count: 2 },
+      { block: 'capital', count: 8 },
+    ]);
+    assert.equal(defaultCompareBlock(blocks), 'single');
+    assert.equal(defaultCompareBlock(compareBlocks([row('s', { block: 'one' }), ...sweep()])), 'capital');
   });
 
   it('puts variable values in rows and model × swept parameter variants in columns', () => {
