@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lensesFor } from '../../../src/extension/editor/lensModel';
+import { formatCount, lensesFor } from '../../../src/extension/editor/lensModel';
 import { foldingRegions } from '../../../src/extension/editor/foldingRegions';
 import { loadExample, parseText } from './exampleFile';
 
@@ -37,6 +37,10 @@ describe('CodeLens', () => {
     assert.deepEqual(lensesFor(single.document, single.expansion).map((lens) => lens.title), ['▶ Run all · 2 requests', 'Dry run']);
     const empty = parseText('# nothing yet\n');
     assert.deepEqual(lensesFor(empty.document, empty.expansion), []);
+  });
+
+  it('writes large counts with thousands separators', () => {
+    assert.deepEqual([0, 999, 1000, 100000, 1234567].map(formatCount), ['0', '999', '1,000', '100,000', '1,234,567']);
   });
 });
 
