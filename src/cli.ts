@@ -14,6 +14,12 @@ process.on('SIGINT', () => {
   controller.abort(new Error('cancelled by the user'));
 });
 
+// A reader that stops early (`llmbatch run … | head`) wants no more output; answers received so far stay cached.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
   (code) => {
     process.exitCode = code;

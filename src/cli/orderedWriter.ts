@@ -4,13 +4,14 @@
  * temporary file renamed into place at the end, so an interrupted run never
  * leaves a file that looks complete.
  */
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 
 export class OrderedWriter {
   private readonly pending = new Map<number, string>();
   private next = 0;
   private chunk: string[] = [];
   private chunkSize = 0;
+  private failure: Error | undefined;
 
   private constructor(
     private readonly stream: NodeJS.WritableStream,
@@ -18,9 +19,14 @@ export class OrderedWriter {
     private readonly tempPath?: string,
   ) {}
 
+  /** Opens `<path>.partial` at once, so a path that cannot be written throws before anything is sent. */
   static toFile(path: string): OrderedWriter {
     const tempPath = `${path}.partial`;
-    return new OrderedWriter(createWriteStream(tempPath), path, tempPath);
+    const stream = createWriteStream(tempPath, { fd: openSync(tempPath, 'w') });
+    const writer = new OrderedWriter(stream, path, tempPath);
+    // A write that fails later (disk full) is reported by close() instead of ending the process.
+    stream.on('error', (error) => (writer.failure ??= error));
+    return writer;
   }
 
   static toStream(stream: NodeJS.WritableStream): OrderedWriter {
@@ -61,6 +67,7 @@ export class OrderedWriter {
       return;
     }
     await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (this.failure) throw this.failure;
     if (complete) renameSync(this.tempPath!, this.finalPath);
     else rmSync(this.tempPath!, { force: true });
   }

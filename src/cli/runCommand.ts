@@ -133,7 +133,14 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     },
   });
 
-  const writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
+  let writer: OrderedWriter;
+  try {
+    writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
+  } catch (error) {
+    say(`llmbatch: cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`);
+    say('llmbatch: nothing was sent');
+    return exitCodes.usage;
+  }
   const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   const run = await manager.processBatch(items, {

@@ -5,7 +5,7 @@
  *
  *   node dist/test/host/runOffline.js [--mode=all|suite|ui] [--grep=PATTERN] [--timeout=SECONDS] [--verbose] [--install-only]
  *
- * --timeout (default 600) is a hard limit on the whole run after installation; --verbose
+ * --timeout (default 900) is a hard limit on the whole run after installation; --verbose
  * also prints the workbench's own console, which otherwise only goes to test-artifacts/host-suite.log.
  * Exit code 0 only when every selected test passed. Run after `node esbuild.mjs --tests`.
  */
@@ -37,7 +37,7 @@ function parseOptions(argv: readonly string[]): Options {
   const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
   const mode = value('mode') ?? 'all';
   if (mode !== 'all' && mode !== 'suite' && mode !== 'ui') throw new Error(`--mode must be all, suite or ui (got ${mode})`);
-  const timeout = Number(value('timeout') ?? 600);
+  const timeout = Number(value('timeout') ?? 900);
   if (!(timeout > 0)) throw new Error('--timeout takes a number of seconds');
   return { mode, grep: value('grep'), timeoutMs: timeout * 1000, installOnly: argv.includes('--install-only'), verbose: argv.includes('--verbose') };
 }

@@ -50,7 +50,7 @@ export function isBatchJsonl(fileName: string): boolean {
 export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBatch {
   if (isBatchJsonl(options.fileName)) {
     const { items, diagnostics } = parseBatchInput(text, { fileName: options.fileName, provider: options.defaultProvider });
-    return { kind: 'jsonl', items, diagnostics, blocks: [], blockOf: () => undefined, apiBaseOf: () => undefined, providerRangeOf: () => undefined };
+    return fromBatchInput(items, diagnostics);
   }
   const expansion = expandDocument(parseDocument(text), {
     fileName: options.fileName,
@@ -61,7 +61,13 @@ export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBa
   return fromExpansion(expansion.items, expansion.diagnostics, expansion.blocks);
 }
 
-function fromExpansion(items: LlmbatchItem[], diagnostics: readonly Diagnostic[], summaries: readonly BlockSummary[]): LoadedBatch {
+/** Batch input lines as a run sees them: no blocks, no endpoint settings. */
+export function fromBatchInput(items: BatchItem[], diagnostics: readonly Diagnostic[]): LoadedBatch {
+  return { kind: 'jsonl', items, diagnostics, blocks: [], blockOf: () => undefined, apiBaseOf: () => undefined, providerRangeOf: () => undefined };
+}
+
+/** A `.llmbatch` expansion as a run sees it: items, blocks, and where each item's endpoint settings are written. */
+export function fromExpansion(items: LlmbatchItem[], diagnostics: readonly Diagnostic[], summaries: readonly BlockSummary[]): LoadedBatch {
   const blocks: BatchBlock[] = summaries.map((block) => ({ name: block.name, index: block.index, range: block.range }));
   const summaryOf = new Map<BatchItem, BlockSummary>();
   for (const summary of summaries) {

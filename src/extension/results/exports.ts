@@ -16,7 +16,8 @@ const fixedNames = new Set(['id', 'block', 'model', 'status', 'latency_ms', 'att
 
 /** The columns of an export: identity, every variable, the parameters that vary, then results. */
 export function exportColumns(rows: readonly ResultRow[]): ExportColumn[] {
-  const variables = variableNames(rows);
+  // A swept model is already the model column.
+  const variables = variableNames(rows).filter((name) => name !== 'model');
   const parameters = sweptParameterNames(rows).filter((name) => !variables.includes(name));
   // A swept value named like a result field keeps its own column.
   const header = (name: string) => (fixedNames.has(name) ? `var.${name}` : name);

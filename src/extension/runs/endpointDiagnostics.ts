@@ -9,7 +9,7 @@ import type { Diagnostic } from '../../core/diagnostics';
 import { planEndpoints } from '../../core/endpoints/endpointPlan';
 import { readProfiles } from '../config/settings';
 import type { GetParsed } from './batchSource';
-import { fromExpansion } from './batchSource';
+import { fromExpansion } from '../../core/batchFile/loadBatch';
 
 const refreshDelayMs = 300;
 

@@ -14,7 +14,7 @@ import { readRunSettings } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
 import type { Log } from '../log';
 import type { RunEvent, RunItemInfo, RunStats } from './runEvents';
-import type { LoadedBatch } from './batchSource';
+import type { LoadedBatch } from '../../core/batchFile/loadBatch';
 import { loadBatch } from './batchSource';
 import type { Selection } from './runSetup';
 import { RunRefusedError, selectItems, setUpProviders } from './runSetup';

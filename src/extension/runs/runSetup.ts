@@ -10,7 +10,7 @@ import type { ProviderSetup as CoreProviderSetup } from '../../core/endpoints/pr
 import { setUpProviders as setUpCoreProviders } from '../../core/endpoints/providerSetup';
 import type { RunSettings } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
-import type { LoadedBatch } from './batchSource';
+import type { LoadedBatch } from '../../core/batchFile/loadBatch';
 
 /** Why a run did not start; `problems` are shown in the file when they have a place there. */
 export class RunRefusedError extends Error {

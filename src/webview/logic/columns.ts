@@ -80,7 +80,7 @@ const fixedAfter: readonly Column[] = [
     key: 'cost',
     label: 'Cost',
     numeric: true,
-    minWidth: 76,
+    minWidth: 84,
     priority: 4,
     text: (row) => (row.costUsd === undefined ? '' : formatCost(row.costUsd)),
     sortValue: (row) => row.costUsd,
@@ -142,6 +142,11 @@ export function hasSeveralBlocks(rows: readonly ResultRow[]): boolean {
   return false;
 }
 
+/** Room for a swept value's name in the header, within reason. */
+function labelWidth(label: string): number {
+  return Math.max(64, Math.min(140, Math.round(label.length * 7.5 + 28)));
+}
+
 /** Columns for these rows: request, block (when several), model, swept variables and parameters, then the results. */
 export function columnsFor(rows: readonly ResultRow[], options: { readonly showBlock?: boolean } = {}): Column[] {
   const variables = variableNames(rows).filter((name) => name !== 'model');
@@ -150,10 +155,10 @@ export function columnsFor(rows: readonly ResultRow[], options: { readonly showB
   if (options.showBlock ?? hasSeveralBlocks(rows)) columns.push(blockColumn());
   columns.push(modelColumn());
   for (const name of variables) {
-    columns.push({ key: `var:${name}`, label: name, numeric: false, minWidth: 76, priority: 1, text: (row) => row.variables[name] ?? '', sortValue: (row) => row.variables[name] });
+    columns.push({ key: `var:${name}`, label: name, numeric: false, minWidth: labelWidth(name), priority: 1, text: (row) => row.variables[name] ?? '', sortValue: (row) => row.variables[name] });
   }
   for (const name of parameters) {
-    columns.push({ key: `param:${name}`, label: name, numeric: false, minWidth: 64, priority: 1, text: (row) => row.parameters[name] ?? '', sortValue: (row) => row.parameters[name] });
+    columns.push({ key: `param:${name}`, label: name, numeric: false, minWidth: labelWidth(name), priority: 1, text: (row) => row.parameters[name] ?? '', sortValue: (row) => row.parameters[name] });
   }
   columns.push(...fixedAfter);
   return columns;

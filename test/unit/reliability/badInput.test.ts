@@ -90,4 +90,13 @@ describe('bad input (CLI)', () => {
     const data = await refuse('data.llmbatch', '### classify\n@data = ./rows.csv\nuser: Classify {{review}}\n');
     assert.match(data.stderr, /^data\.llmbatch:2:9: error: rows\.csv: it is not valid UTF-8 text \(line 3/m);
   });
+
+  it('refuses an --out path that cannot be written before sending anything', async () => {
+    writeFileSync(join(dir, 'batch.jsonl'), `${batchLine('a', 'fine')}\n`);
+    const result = await runCli(['run', 'batch.jsonl', '--api-base', server.baseUrl, '--no-cache', '--out', join(dir, 'missing-folder', 'results.jsonl')], { cwd: dir });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^llmbatch: cannot write .*missing-folder.*: ENOENT/m);
+    assert.doesNotMatch(result.stderr, /Unhandled|    at /, 'a message, not a stack trace');
+    assert.equal(server.requests.length, 0);
+  });
 });

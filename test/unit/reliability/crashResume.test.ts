@@ -63,4 +63,15 @@ describe('crash and resume (CLI)', () => {
     assert.deepEqual(resumedLines.map(comparable), referenceLines.map(comparable));
     assert.equal(resumedLines[count - 1]?.response?.body.choices[0].message.content, `mock: question ${count - 1}`);
   });
+
+  it('stops quietly when whoever reads its output goes away (llmbatch run … | head)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmbatch-pipe-'));
+    const input = join(dir, 'batch.jsonl');
+    writeFileSync(input, batchText(3_000));
+    const reader = startCli(['run', input, '--provider', 'echo', '--no-cache', '--quiet']);
+    reader.child.stdout?.once('data', () => reader.child.stdout?.destroy());
+    const result = await reader.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE|Unhandled/);
+  });
 });

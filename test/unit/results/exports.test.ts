@@ -60,6 +60,13 @@ describe('CSV export', () => {
     for (const value of ['\tcmd', '\rcmd']) assert.ok(csvField(value).startsWith(`"'`) || csvField(value).startsWith("'"), JSON.stringify(value));
   });
 
+  it('has one column per swept value: a swept model is the model column, a value named like a result field keeps its own', () => {
+    const rows = [row('a', { model: 'm1', variables: { model: 'm1', status: 'draft' }, parameters: { temperature: '0' } }), row('b', { index: 1, model: 'm2', variables: { model: 'm2', status: 'final' }, parameters: { temperature: '1' } })];
+    const header = parseCsv(toCsv(rows))[0]!;
+    assert.deepEqual(header.slice(0, 6), ['id', 'block', 'model', 'var.status', 'temperature', 'status']);
+    assert.equal(header.filter((name) => name === 'model').length, 1);
+  });
+
   it('writes numbers as numbers and ends every record with CRLF', () => {
     const text = toCsv(tricky);
     assert.ok(text.endsWith('\r\n'));
