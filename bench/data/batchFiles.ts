@@ -71,7 +71,7 @@ export function llmbatchBlock(index: number): string {
     `@temperature = ${temperature}`,
     `@city = "${cities[index % cities.length]!}"`,
     `system: ${systemText}`,
-    `user: Request ${index}: name one fact about {{city}} and one about the number ${index}.`,
+    `user: Request ${index}: name one fact about {{city}} and one about the number ${index}, in plain words.`,
     '',
   ].join('\n');
 }

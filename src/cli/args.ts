@@ -3,6 +3,10 @@
  * user; nothing here touches the network or the file system.
  */
 import { parseArgs } from 'node:util';
+import type { BatchCommand } from './batchArgs';
+import { batchUsage, isBatchCommand, parseBatchCommandLine } from './batchArgs';
+import type { CacheBackendOptions } from './cacheSetup';
+import { cacheBackendUsage, parseCacheBackend } from './cacheSetup';
 
 export const usage = `Usage: llmbatch run <input> [options]
 
@@ -12,12 +16,16 @@ and writes one OpenAI Batch output line per request, in input order.
 Options:
   --out FILE            write results to FILE instead of stdout
   --concurrency N       requests in flight at most (default 100)
+  --rpm N               requests per minute to stay under, per endpoint and key
+                        (default: the file's @rpm, else the limits the server announces)
+  --tpm N               tokens per minute to stay under, likewise (@tpm)
   --timeout SEC         per-attempt timeout in seconds (default 30)
   --retries N           retries after the first attempt (default 3)
   --retry-delay SEC     first backoff delay in seconds (default 1)
   --cache-dir DIR       cache directory (default: .llmbatch-cache in the project)
   --no-cache            neither read nor write the cache
   --cache-ttl SEC       cached answers older than this are sent again (default: never)
+${cacheBackendUsage}
   --api-base URL        OpenAI-compatible base URL (default $OPENAI_BASE_URL,
                         else https://api.openai.com/v1); the only host that
                         receives $OPENAI_API_KEY
@@ -25,12 +33,18 @@ Options:
   --dry-run             list the expanded requests and the estimated cost; send nothing
   --quiet               no progress bar and no summary
   -h, --help            show this help
-  --version             show the version`;
+  --version             show the version
 
-export interface RunOptions {
+${batchUsage}`;
+
+export interface RunOptions extends CacheBackendOptions {
   readonly input: string;
   readonly out?: string;
   readonly concurrency: number;
+  /** Requests per minute to stay under; wins over a file's `@rpm` and a profile's `rpm`. */
+  readonly rpm?: number;
+  /** Tokens per minute to stay under; wins over a file's `@tpm` and a profile's `tpm`. */
+  readonly tpm?: number;
   readonly timeoutMs: number;
   readonly retryAttempts: number;
   readonly retryDelayMs: number;
@@ -43,7 +57,7 @@ export interface RunOptions {
   readonly quiet: boolean;
 }
 
-export type Command = { readonly kind: 'help' } | { readonly kind: 'version' } | { readonly kind: 'run'; readonly options: RunOptions };
+export type Command = { readonly kind: 'help' } | { readonly kind: 'version' } | { readonly kind: 'run'; readonly options: RunOptions } | BatchCommand;
 
 export class UsageError extends Error {}
 
@@ -57,6 +71,13 @@ function number(name: string, raw: string | undefined, fallback: number, check: 
 }
 
 export function parseCommandLine(argv: readonly string[]): Command {
+  if (isBatchCommand(argv) && !argv.some((arg) => arg === '-h' || arg === '--help' || arg === '--version')) {
+    try {
+      return parseBatchCommandLine(argv);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -66,12 +87,17 @@ export function parseCommandLine(argv: readonly string[]): Command {
       options: {
         out: { type: 'string', short: 'o' },
         concurrency: { type: 'string' },
+        rpm: { type: 'string' },
+        tpm: { type: 'string' },
         timeout: { type: 'string' },
         retries: { type: 'string' },
         'retry-delay': { type: 'string' },
         'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean' },
         'cache-ttl': { type: 'string' },
+        'cache-backend': { type: 'string' },
+        'redis-url': { type: 'string' },
+        'cache-namespace': { type: 'string' },
         'api-base': { type: 'string' },
         provider: { type: 'string' },
         'dry-run': { type: 'boolean' },
@@ -101,12 +127,22 @@ export function parseCommandLine(argv: readonly string[]): Command {
     throw new UsageError(`--api-base must be an http(s) URL (got ${JSON.stringify(apiBase)})`);
   }
   const ttl = values['cache-ttl'];
+  let backend: CacheBackendOptions;
+  try {
+    backend = parseCacheBackend({ backend: values['cache-backend'], redisUrl: values['redis-url'], namespace: values['cache-namespace'] });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values['no-cache'] && backend.cacheBackend === 'redis') throw new UsageError('--cache-backend redis and --no-cache cannot be used together');
   return {
     kind: 'run',
     options: {
+      ...backend,
       input,
       out: values.out,
       concurrency: number('concurrency', values.concurrency, 100, (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'),
+      ...(values.rpm !== undefined && { rpm: number('rpm', values.rpm, 0, (v) => v > 0, 'a number of requests per minute > 0') }),
+      ...(values.tpm !== undefined && { tpm: number('tpm', values.tpm, 0, (v) => v > 0, 'a number of tokens per minute > 0') }),
       timeoutMs: number('timeout', values.timeout, 30, (v) => v > 0, 'a number of seconds > 0') * 1000,
       retryAttempts: number('retries', values.retries, 3, (v) => Number.isInteger(v) && v >= 0, 'a whole number ≥ 0'),
       retryDelayMs: number('retry-delay', values['retry-delay'], 1, (v) => v >= 0, 'a number of seconds ≥ 0') * 1000,

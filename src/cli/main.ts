@@ -2,6 +2,8 @@
 import { parseCommandLine, usage, UsageError } from './args';
 import type { CliIo } from './runCommand';
 import { exitCodes, runCommand } from './runCommand';
+import { cancelCommand, submitCommand } from './submitCommand';
+import { statusCommand } from './statusCommand';
 
 declare const LLMBATCH_VERSION: string | undefined;
 
@@ -23,5 +25,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return exitCodes.ok;
     case 'run':
       return runCommand(command.options, io);
+    case 'submit':
+      return submitCommand(command.options, io);
+    case 'status':
+      return statusCommand(command.options, io);
+    case 'cancel':
+      return cancelCommand(command.options, io);
   }
 }

@@ -24,12 +24,21 @@ export function formatDuration(ms: number): string {
   return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
 }
 
-/** "37/120 · 3 cached · 1 failed · 1.2k tok/s · ETA 12 s" — the same words the editor shows. */
+/**
+ * "37/120 · 3 cached · 1 failed · 1.2k tok/s · ETA 12 s" — the same words the
+ * editor shows; while held back by a rate limit, "waiting for rate limit ·
+ * resumes in 12 s", and after 429s how many there were and the in-flight limit.
+ */
 export function describeProgress(event: ProgressEvent): string {
   const parts = [`${event.done}/${event.total}`];
   if (event.cached) parts.push(`${event.cached} cached`);
   if (event.failed) parts.push(`${event.failed} failed`);
   if (event.tokensPerSecond > 0) parts.push(`${formatCount(event.tokensPerSecond)} tok/s`);
+  // Short waits are the normal pacing under a budget; only a real pause is worth a word.
+  if (event.rateLimited && event.waitingForBudgetMs !== undefined && event.waitingForBudgetMs >= 1000) {
+    parts.push('waiting for rate limit', `resumes in ${formatDuration(event.waitingForBudgetMs)}`);
+  }
+  if (event.rateLimited429s > 0) parts.push(`${formatCount(event.rateLimited429s)} × 429`, `${event.concurrency} in flight at most`);
   if (event.etaMs !== undefined && event.done < event.total) parts.push(`ETA ${formatDuration(event.etaMs)}`);
   return parts.join(' · ');
 }

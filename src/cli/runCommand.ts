@@ -13,7 +13,9 @@ import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/pro
 import { setUpProviders } from '../core/endpoints/providerSetup';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
 import { RequestManager } from '../core/engine/requestManager';
-import { DiskCache } from '../core/cache/diskCache';
+import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
+import type { CacheProvider } from '../core/cache/cacheProvider';
+import { openCliCache } from './cacheSetup';
 import type { RunOptions } from './args';
 import { OrderedWriter } from './orderedWriter';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
@@ -116,14 +118,27 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   }
 
   const cacheDir = options.cache ? resolve(io.cwd, options.cacheDir ?? defaultCacheDir(inputPath)) : undefined;
-  const cache = cacheDir ? new DiskCache({ directory: cacheDir, ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }) }) : undefined;
   let cacheWarned = false;
+  let cache: CacheProvider | undefined;
+  try {
+    cache = cacheDir ? openCliCache({ ...options, ttlMs: options.cacheTtlMs }, cacheDir, io.env, (message) => !options.quiet && say(`llmbatch: warning: ${message}`)) : undefined;
+  } catch (error) {
+    say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
+    say('llmbatch: nothing was sent');
+    return exitCodes.usage;
+  }
+  const endpoints = ready.endpoints;
   const manager = new RequestManager(ready.providerFor, {
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
     retryAttempts: options.retryAttempts,
     retryDelayMs: options.retryDelayMs,
     ...(cache && { cache }),
+    // Budgets: the command line, else the file's @rpm/@tpm, else the profile's; the server's own announcements apply regardless.
+    rateLimiter: new RateLimiterRegistry().forRun((provider) => {
+      const endpoint = endpoints.find((candidate) => candidate.profile === provider.id);
+      return { rpm: options.rpm ?? batch.rateLimits?.rpm ?? endpoint?.rpm, tpm: options.tpm ?? batch.rateLimits?.tpm ?? endpoint?.tpm };
+    }),
     onLog: (entry) => {
       // A broken cache costs money, not answers: say it once, keep going.
       if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned && !options.quiet) {
@@ -163,6 +178,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
       `${formatCount(tokens)} tokens (${formatCount(stats.promptTokens)} prompt + ${formatCount(stats.completionTokens)} completion)`,
       formatDuration(run.wallTimeMs),
     ];
+    if (stats.rateLimited429s > 0) parts.push(`${stats.rateLimited429s} × 429`);
     if (run.cancelled) parts.push('cancelled');
     say(`llmbatch: ${parts.join(' · ')}${options.out ? ` → ${options.out}` : ''}`);
     const failures = run.results.filter((result) => !result.ok && result.error.code !== 'cancelled');

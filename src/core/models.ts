@@ -171,6 +171,8 @@ export interface BatchItem {
 
 export interface ResultMeta {
   readonly cached: boolean;
+  /** How the answer was obtained: sent now (`live`, the default when absent) or through a provider Batch API job. */
+  readonly via?: 'live' | 'batch';
   readonly attempts: number;
   readonly latencyMs: number;
 }

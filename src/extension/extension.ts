@@ -10,6 +10,7 @@ import { KeyStore } from './keys/keyStore';
 import { Log } from './log';
 import { registerResults } from './results/resultsController';
 import { registerRunCommands, report } from './runs/commands';
+import { registerBatchJobs } from './batchJobs/batchJobCommands';
 import type { BatchRunResult } from './runs/runController';
 import { RunController } from './runs/runController';
 import type { RunEvent } from './runs/runEvents';
@@ -45,13 +46,14 @@ export function activate(context: vscode.ExtensionContext): LlmbatchApi {
   const results = registerResults(context, {
     runEvents: runs.onDidRunEvent,
     actions: {
-      rerunFailed: (uri) => vscode.commands.executeCommand('llmbatch.rerunFailed', uri),
-      rerunRow: (uri, id) => report(runs.rerunItem(uri, id), { log }),
+      rerunFailed: (uri, runId, ids) => report(runs.run(uri, { onlyIds: ids, confirm: true, updates: runId }), { log }),
+      rerunRow: (uri, runId, id) => report(runs.run(uri, { onlyIds: [id], bypassCache: true, updates: runId }), { log }),
       cancel: () => runs.cancel(),
     },
     log: (message) => log.warn(message),
   });
   context.subscriptions.push(log, cache, runs, new RunStatusBar(runs.onDidRunEvent), ...registerRunCommands({ runs, keys, log, showResults: (uri) => results.showResults(uri), getParsed: (document) => editor.getParsed(document) }));
+  context.subscriptions.push(...registerBatchJobs({ context, runs, keys, log, cache, getParsed: (document) => editor.getParsed(document) }));
 
   return {
     runBatch: (uri, options = {}) => runs.run(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri, options),

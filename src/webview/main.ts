@@ -2,7 +2,10 @@
  * Entry of the results webview. The host posts everything it knows after the
  * `ready` handshake; nothing about a run is ever written into the page's HTML.
  */
-import './results.css';
+import './styles/base.css';
+import './styles/table.css';
+import './styles/detail.css';
+import './styles/compare.css';
 import type { HostApi } from './app';
 import type { HostMessage } from './protocol';
 import { ResultsApp } from './app';

@@ -43,6 +43,8 @@ function parseOptions(argv: readonly string[]): Options {
 }
 
 const print = (line: string) => console.log(line);
+// Set when the hard limit strikes: the errors of the work it cut short are noise.
+let abandoned = false;
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
 async function main(): Promise<number> {
@@ -73,6 +75,7 @@ async function main(): Promise<number> {
   };
   // The hard limit ends everything, whatever is hanging.
   const watchdog = setTimeout(() => {
+    abandoned = true;
     print(`Host tests exceeded ${options.timeoutMs / 1000} s: stopping code-server and Chromium.`);
     void cleanUp().finally(() => process.exit(1));
   }, options.timeoutMs);
@@ -80,13 +83,13 @@ async function main(): Promise<number> {
 
   // Each phase gets its own server and browser context: a workbench restores the
   // editors, untitled files and storage a previous session left behind.
-  const phase = async (name: Mode, run: (origin: string, context: BrowserContext) => Promise<SuiteOutcome>): Promise<SuiteOutcome> => {
+  const phase = async (browser: LoopbackBrowser, name: Mode, run: (origin: string, context: BrowserContext) => Promise<SuiteOutcome>): Promise<SuiteOutcome> => {
     const phaseStarted = Date.now();
     const env: Record<string, string> = options.grep ? { LLMBATCH_TEST_GREP: options.grep } : {};
     const server = await startCodeServer({ install, workspace: paths.workspace, scratchDir: join(scratch, name), env });
     servers.push(server);
     print(`code-server ${install.version} up at ${server.origin} after ${seconds(phaseStarted)} s`);
-    const context = await (browser ??= await launchLoopbackBrowser({ executablePath: process.env.LLMBATCH_CHROMIUM })).newContext();
+    const context = await browser.newContext();
     try {
       const outcome = await run(server.origin, context);
       if (!outcome.completed) {
@@ -102,10 +105,11 @@ async function main(): Promise<number> {
   };
 
   try {
+    browser = await launchLoopbackBrowser({ executablePath: process.env.LLMBATCH_CHROMIUM });
     const outcomes: SuiteOutcome[] = [];
     if (options.mode !== 'ui') {
       const suiteStarted = Date.now();
-      const outcome = await phase('suite', (origin, context) =>
+      const outcome = await phase(browser, 'suite', (origin, context) =>
         runHostSuite({
           context,
           origin,
@@ -124,7 +128,7 @@ async function main(): Promise<number> {
     if (options.mode !== 'suite') {
       const uiStarted = Date.now();
       const files = existsSync(paths.uiTests) ? readdirSync(paths.uiTests).filter((name) => name.endsWith('.test.js')) : [];
-      const outcome = await phase('ui', (origin, context) =>
+      const outcome = await phase(browser, 'ui', (origin, context) =>
         runUiTests({
           context,
           origin,
@@ -139,7 +143,7 @@ async function main(): Promise<number> {
       print(`UI tests: ${outcome.passed} passed, ${outcome.failed} failed in ${seconds(uiStarted)} s`);
       outcomes.push(outcome);
     }
-    if (browser && browser.blockedHosts.size > 0) print(`Requests blocked (not on this machine): ${[...browser.blockedHosts].join(', ')}`);
+    if (browser.blockedHosts.size > 0) print(`Requests blocked (not on this machine): ${[...browser.blockedHosts].join(', ')}`);
 
     const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
     const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
@@ -156,6 +160,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (abandoned) return;
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     console.error(`The VS Code host tests could not run: ${message}`);
     console.error(`(Runner: ${dirname(__filename)}; see test/host/README.md for what the host needs.)`);

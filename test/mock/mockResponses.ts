@@ -34,6 +34,11 @@ function countWords(text: string): number {
   return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
 }
 
+/** The `prompt_tokens` the mock reports for `messages`: four per message, one per word, three for the reply. */
+export function promptTokenCount(messages: readonly unknown[]): number {
+  return messages.reduce<number>((sum, message) => sum + 4 + countWords(textOf((message as { content?: unknown } | null)?.content)), 3);
+}
+
 /** Why a chat completions body is unacceptable, or undefined when it is fine. */
 export function chatRequestProblem(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'The request body must be a JSON object.';
@@ -52,7 +57,7 @@ export function chatCompletionFor(body: { messages: unknown[]; model?: unknown; 
   const lastUser = [...messages].reverse().find((message) => message && message.role === 'user');
   const content = `mock: ${textOf(lastUser?.content)}`;
   const choiceCount = typeof body.n === 'number' && Number.isInteger(body.n) && body.n > 0 ? Math.min(body.n, 16) : 1;
-  const promptTokens = messages.reduce((sum, message) => sum + 4 + countWords(textOf(message?.content)), 3);
+  const promptTokens = promptTokenCount(messages);
   const completionTokens = (countWords(content) + 1) * choiceCount;
   return {
     id: `chatcmpl-mock-${sequence}`,

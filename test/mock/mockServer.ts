@@ -8,6 +8,8 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { chatCompletionFor, chatRequestProblem, errorBody, errorBodyForStatus } from './mockResponses';
+import type { MockCharge, MockRateLimit } from './mockRateLimit';
+import { MockRateLimiter } from './mockRateLimit';
 
 /** What the server does with one request instead of (or as) its normal answer. */
 export type MockFault =
@@ -69,7 +71,10 @@ export interface MockReply {
 }
 
 export interface MockRouteContext {
+  /** The parsed JSON body; undefined for an empty or multipart body. */
   readonly body: unknown;
+  /** The body as received (UTF-8), for multipart uploads. */
+  readonly rawBody?: string;
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
@@ -93,6 +98,12 @@ export interface MockServerOptions {
    * memory stays flat (attempts are then counted only while a script is set). Default true.
    */
   readonly record?: boolean;
+  /**
+   * Enforce rate limits on chat completions as providers do (per-minute limits
+   * in one-second slices), answering 429 over them and sending `x-ratelimit-*`
+   * headers with every answer.
+   */
+  readonly rateLimit?: MockRateLimit;
 }
 
 const jsonHeaders = { 'content-type': 'application/json' } as const;
@@ -110,6 +121,7 @@ export class MockServer {
   private readonly bodyAttempts = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly routes = new Map<string, MockRoute>();
+  private rateLimiter: MockRateLimiter | undefined;
   private closed = false;
 
   private constructor(
@@ -119,6 +131,7 @@ export class MockServer {
     this.latencyMs = options.latencyMs ?? 0;
     this.script = options.script;
     this.record = options.record ?? true;
+    this.rateLimiter = options.rateLimit ? new MockRateLimiter(options.rateLimit) : undefined;
     this.route('POST', '/v1/chat/completions', (ctx) => this.chatCompletions(ctx));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
   }
@@ -161,6 +174,16 @@ export class MockServer {
 
   setLatency(ms: number): void {
     this.latencyMs = ms;
+  }
+
+  /** Starts (or with undefined, stops) enforcing rate limits, from an empty window. */
+  setRateLimit(limit: MockRateLimit | undefined): void {
+    this.rateLimiter = limit ? new MockRateLimiter(limit) : undefined;
+  }
+
+  /** Chat completions turned away with 429 by the rate limits since they were set. */
+  get rateLimited(): number {
+    return this.rateLimiter?.rejected ?? 0;
   }
 
   setScript(script: MockScript | undefined): void {
@@ -216,7 +239,9 @@ export class MockServer {
     const path = query === -1 ? url : url.slice(0, query);
     let body: unknown;
     let badJson = false;
-    if (raw !== '') {
+    // File uploads are multipart; their routes read `rawBody` instead.
+    const multipart = /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+    if (raw !== '' && !multipart) {
       try {
         body = JSON.parse(raw);
       } catch {
@@ -238,13 +263,20 @@ export class MockServer {
         this.sendJson(res, 400, errorBody('We could not parse the JSON body of your request. The body must be valid JSON.', 'invalid_request_error', 'invalid_json'));
     } else {
       let fault: MockFault | undefined;
+      // Limits count requests as they arrive, before any scripted fault.
+      let charge: MockCharge | undefined;
+      if (this.rateLimiter && method === 'POST' && path === '/v1/chat/completions') {
+        const admission = this.rateLimiter.admit(body);
+        if (admission.ok) charge = admission.charge;
+        else fault = { kind: 'status', status: 429, headers: admission.headers, body: admission.body };
+      }
       try {
-        fault = this.script?.({ body, method, path, headers: req.headers, index, attemptForBody });
+        fault ??= this.script?.({ body, method, path, headers: req.headers, index, attemptForBody });
       } catch (error) {
         // A broken script shows up as a 500 the test can see, instead of killing the server.
         fault = { kind: 'status', status: 500, body: errorBody(`mock script failed: ${String(error)}`, 'server_error', 'mock_script_failed') };
       }
-      act = () => this.answer(req, res, { body, method, path, headers: req.headers, index, sequence: this.sequence++ }, fault);
+      act = () => this.answer(req, res, { body, rawBody: raw, method, path, headers: req.headers, index, sequence: this.sequence++ }, fault, charge);
     }
     if (this.latencyMs <= 0) return act();
     const timer = setTimeout(() => {
@@ -254,7 +286,8 @@ export class MockServer {
     this.timers.add(timer);
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, ctx: MockRouteContext, fault: MockFault | undefined): void {
+  private answer(req: IncomingMessage, res: ServerResponse, ctx: MockRouteContext, fault: MockFault | undefined, charge?: MockCharge): void {
+    if (charge && fault) this.rateLimiter?.settle(charge, undefined);
     if (res.destroyed) return;
     switch (fault?.kind) {
       case 'hang':
@@ -277,6 +310,10 @@ export class MockServer {
         return this.sendHuge(res, fault.bytes, fault.declareLength === true);
       case undefined: {
         const reply = this.routeReply(ctx);
+        if (charge && this.rateLimiter) {
+          this.rateLimiter.settle(charge, reply.status === 200 ? (reply.body as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } }).usage : undefined);
+          return this.send(res, reply.status, { ...reply.headers, ...this.rateLimiter.headers() }, reply.body);
+        }
         return this.send(res, reply.status, reply.headers, reply.body);
       }
     }

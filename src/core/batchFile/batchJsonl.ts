@@ -158,7 +158,7 @@ export interface FormatBatchOutputOptions {
  * and `error`; `llmbatch` adds what the Batch API does not record.
  */
 export function formatBatchOutputLine(result: BatchResult, options: FormatBatchOutputOptions = {}): string {
-  const meta = { cached: result.cached, attempts: result.attempts, latency_ms: result.latencyMs };
+  const meta = { cached: result.cached, attempts: result.attempts, latency_ms: result.latencyMs, ...(result.via !== undefined && { via: result.via }) };
   const id = options.id ?? `batch_req_${result.index}`;
   if (result.ok) {
     const response = { status_code: result.statusCode, request_id: result.requestId ?? null, body: result.response };
@@ -203,6 +203,7 @@ export function parseBatchOutput(text: string, options: { fileName?: string } = 
       cached: extra.cached === true,
       attempts: typeof extra.attempts === 'number' ? extra.attempts : 1,
       latencyMs: typeof extra.latency_ms === 'number' ? extra.latency_ms : 0,
+      ...((extra.via === 'live' || extra.via === 'batch') && { via: extra.via as 'live' | 'batch' }),
     };
     const index = results.size;
     const response = record.response ?? undefined;
@@ -236,7 +237,7 @@ interface OutputRecord {
   readonly custom_id?: unknown;
   readonly response?: { readonly status_code?: unknown; readonly request_id?: unknown; readonly body?: unknown } | null;
   readonly error?: { readonly code?: unknown; readonly message?: unknown } | null;
-  readonly llmbatch?: { readonly cached?: unknown; readonly attempts?: unknown; readonly latency_ms?: unknown };
+  readonly llmbatch?: { readonly cached?: unknown; readonly attempts?: unknown; readonly latency_ms?: unknown; readonly via?: unknown };
 }
 
 function splitLines(text: string): string[] {

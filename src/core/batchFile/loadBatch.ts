@@ -12,7 +12,7 @@ import type { LocatedValue } from '../endpoints/endpointPlan';
 import { parseBatchInput } from './batchJsonl';
 import { parseDocument } from '../language/parser';
 import { expandDocument } from '../language/expand';
-import type { BlockSummary, LlmbatchItem } from '../language/expansion';
+import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expansion';
 
 export interface BatchBlock {
   /** The block's name, or undefined for `###` without one. */
@@ -29,6 +29,8 @@ export interface LoadedBatch {
   blockOf(item: BatchItem): BatchBlock | undefined;
   apiBaseOf(item: BatchItem): LocatedValue | undefined;
   providerRangeOf(item: BatchItem): SourceRange | undefined;
+  /** The file's `@rpm` / `@tpm`, when its header sets them. */
+  readonly rateLimits?: FileRateLimits;
 }
 
 export interface LoadBatchOptions {
@@ -58,7 +60,8 @@ export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBa
     baseDir: options.baseDir ?? dirname(options.fileName),
     readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')),
   });
-  return fromExpansion(expansion.items, expansion.diagnostics, expansion.blocks);
+  const loaded = fromExpansion(expansion.items, expansion.diagnostics, expansion.blocks);
+  return expansion.rateLimits ? { ...loaded, rateLimits: expansion.rateLimits } : loaded;
 }
 
 /** Batch input lines as a run sees them: no blocks, no endpoint settings. */

@@ -32,6 +32,10 @@ export interface EndpointProfile {
   readonly kind?: 'openai' | 'echo';
   /** Shown in pickers. */
   readonly label?: string;
+  /** Requests per minute to stay under (the account's limit for this endpoint); absent: the limits the server announces. */
+  readonly rpm?: number;
+  /** Tokens per minute (prompt + completion) to stay under; absent: the limits the server announces. */
+  readonly tpm?: number;
 }
 
 export type EndpointProfiles = Readonly<Record<string, EndpointProfile>>;
@@ -53,6 +57,9 @@ export interface ResolvedEndpoint {
    * without any key.
    */
   readonly sendKey: boolean;
+  /** The profile's rate budgets, when it sets them. */
+  readonly rpm?: number;
+  readonly tpm?: number;
 }
 
 export type EndpointResolution =
@@ -140,6 +147,8 @@ export function resolveEndpoint(profileName: string, fileApiBase: string | undef
     requiresKey,
     ...(profile.organization !== undefined && { organization: profile.organization }),
     ...(profile.apiKeyEnv !== undefined && { apiKeyEnv: profile.apiKeyEnv }),
+    ...(isBudget(profile.rpm) && { rpm: profile.rpm }),
+    ...(isBudget(profile.tpm) && { tpm: profile.tpm }),
   } as const;
 
   if (kind === 'echo') {
@@ -209,6 +218,11 @@ export function keyOptions(endpoint: Pick<ResolvedEndpoint, 'keyHeader' | 'sendK
 export function cliProfiles(options: { readonly apiBase?: string; readonly env?: Readonly<Record<string, string | undefined>> } = {}): EndpointProfiles {
   const baseUrl = options.apiBase || options.env?.OPENAI_BASE_URL || OPENAI_BASE_URL;
   return mergeProfiles({ openai: { baseUrl } });
+}
+
+/** Settings are hand-written JSON: a budget that is not a positive number is ignored rather than trusted. */
+function isBudget(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -19,6 +19,14 @@ export interface ProgressEvent {
   readonly elapsedMs: number;
   /** Estimated time left; absent until the first result or while the total is unknown. */
   readonly etaMs?: number;
+  /** The in-flight limit now: the configured concurrency, lowered for a while after 429s. */
+  readonly concurrency: number;
+  /** Whether requests are being held back to stay within a rate limit. */
+  readonly rateLimited: boolean;
+  /** While rate limited: milliseconds until the next request may go ("resumes in 12 s"). */
+  readonly waitingForBudgetMs?: number;
+  /** Attempts the server turned away with 429 so far. */
+  readonly rateLimited429s: number;
 }
 
 export interface ProgressTrackerOptions {
@@ -29,6 +37,10 @@ export interface ProgressTrackerOptions {
   /** Minimum time between two events; 100 ms keeps it at 10 events per second. */
   readonly minIntervalMs?: number;
   readonly emit: (event: ProgressEvent) => void;
+  /** The in-flight limit now; 0 (unknown) when absent. */
+  readonly concurrency?: () => number;
+  /** Milliseconds until a request held back by a rate limit may go; undefined while none is held back. */
+  readonly budgetWaitMs?: () => number | undefined;
 }
 
 /** Turns run statistics into throttled {@link ProgressEvent}s, plus a final unthrottled one. */
@@ -76,6 +88,7 @@ export class ProgressTracker {
     const done = snapshot.requestsCompleted + snapshot.requestsFailed;
     const elapsedMs = Math.max(0, now() - snapshot.startTime);
     const tokens = snapshot.promptTokens + snapshot.completionTokens;
+    const waitMs = this.#options.budgetWaitMs?.();
     const event: ProgressEvent = {
       done,
       total: Math.max(this.#total, done),
@@ -87,6 +100,10 @@ export class ProgressTracker {
       completionTokens: snapshot.completionTokens,
       tokensPerSecond: elapsedMs === 0 ? 0 : (tokens * 1000) / elapsedMs,
       elapsedMs,
+      concurrency: this.#options.concurrency?.() ?? 0,
+      rateLimited: waitMs !== undefined,
+      ...(waitMs !== undefined && { waitingForBudgetMs: waitMs }),
+      rateLimited429s: snapshot.rateLimited429s,
     };
     if (total === undefined || done === 0) return event;
     return { ...event, etaMs: done >= total ? 0 : Math.round((elapsedMs / done) * (total - done)) };

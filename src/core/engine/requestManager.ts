@@ -16,6 +16,9 @@ import { TokenStats } from './tokenStats';
 import type { AttemptHandle, Outcome, RequestContext } from './requestRunner';
 import { cancelledOutcome, failedOutcome, runRequest } from './requestRunner';
 import type { RequestBatch } from './requestBatch';
+import type { RateLimiter } from '../rateLimit/rateLimiter';
+import type { AdaptiveConcurrencyOptions } from '../rateLimit/adaptiveConcurrency';
+import { AdaptiveConcurrency } from '../rateLimit/adaptiveConcurrency';
 
 /** A provider, or a function choosing one per request (for batches that mix profiles). */
 export type ProviderResolver = Provider | ((request: LLMRequest) => Provider);
@@ -50,6 +53,17 @@ export interface RequestManagerOptions {
   readonly onLog?: (entry: LogEntry) => void;
   /** Minimum time between two progress events. Default 100 ms. */
   readonly progressIntervalMs?: number;
+  /**
+   * The rate limiter each provider's requests wait on before every attempt,
+   * usually `RateLimiterRegistry.forRun(…)` so that runs at the same time share
+   * one budget per endpoint and key. None by default.
+   */
+  readonly rateLimiter?: (provider: Provider) => RateLimiter | undefined;
+  /**
+   * Halve the in-flight limit on a 429 and raise it back by one per run of
+   * answers, never above `concurrency` (AIMD); `false` keeps it fixed. On by default.
+   */
+  readonly adaptiveConcurrency?: boolean | Pick<AdaptiveConcurrencyOptions, 'decrease' | 'increaseAfter' | 'cooldownMs' | 'min'>;
 }
 
 export interface ProcessBatchOptions {
@@ -149,13 +163,18 @@ export class RequestManager {
     const clock = this.#clock;
     const startTime = clock.now();
     const stats = new TokenStats(startTime);
+    const limit = pLimit(this.concurrency);
+    const limiters = this.#limitersOfRun();
     const tracker = new ProgressTracker({
       stats,
       now: () => clock.now(),
       total: knownLength(items),
       minIntervalMs: this.#options.progressIntervalMs,
       emit: (event) => this.#callback('onProgress', () => onProgress?.(event)),
+      concurrency: () => limit.concurrency,
+      budgetWaitMs: limiters.waitMs,
     });
+    const adaptive = this.#adaptiveConcurrency(limit, tracker);
     const context: RequestContext = {
       clock,
       cache: this.#options.cache,
@@ -171,8 +190,17 @@ export class RequestManager {
       },
       tracker,
       log: this.#log,
+      ...(limiters.limiterFor && { limiterFor: limiters.limiterFor }),
+      congestion: {
+        enter: (attemptSignal) => adaptive?.enter(attemptSignal) ?? Promise.resolve(),
+        leave: () => adaptive?.leave(),
+        rateLimited: (startedAt) => {
+          stats.recordRateLimited();
+          adaptive?.rateLimited(startedAt);
+        },
+        answered: () => adaptive?.answered(),
+      },
     };
-    const limit = pLimit(this.concurrency);
     const sharedInBatch = new Map<string, Promise<Outcome>>();
     const results: BatchResult[] = [];
     const maxUnfinished = 2 * this.concurrency;
@@ -277,6 +305,48 @@ export class RequestManager {
     const flight = limit(runRequest, key, item, provider, context);
     this.#inFlight.set(key, flight);
     return flight;
+  }
+
+  /** The run's limiters, one lookup per provider, and how long the soonest held-back request still waits. */
+  #limitersOfRun(): { limiterFor?: (provider: Provider) => RateLimiter | undefined; waitMs: () => number | undefined } {
+    const rateLimiter = this.#options.rateLimiter;
+    if (!rateLimiter) return { waitMs: () => undefined };
+    const byProvider = new Map<Provider, RateLimiter | undefined>();
+    const used = new Set<RateLimiter>();
+    return {
+      limiterFor: (provider) => {
+        if (byProvider.has(provider)) return byProvider.get(provider);
+        const limiter = rateLimiter(provider);
+        byProvider.set(provider, limiter);
+        if (limiter) used.add(limiter);
+        return limiter;
+      },
+      waitMs: () => {
+        let soonest: number | undefined;
+        for (const limiter of used) {
+          const wait = limiter.waitingMs();
+          if (wait !== undefined && (soonest === undefined || wait < soonest)) soonest = wait;
+        }
+        return soonest;
+      },
+    };
+  }
+
+  /** AIMD over the run's p-limit: p-limit starts queued tasks as soon as its concurrency is raised. */
+  #adaptiveConcurrency(limit: LimitFunction, tracker: ProgressTracker): AdaptiveConcurrency | undefined {
+    const setting = this.#options.adaptiveConcurrency ?? true;
+    if (setting === false) return undefined;
+    return new AdaptiveConcurrency({
+      ...(typeof setting === 'object' && setting),
+      max: this.concurrency,
+      now: () => this.#clock.now(),
+      onChange: (concurrency) => {
+        const cut = concurrency < limit.concurrency;
+        limit.concurrency = concurrency;
+        if (cut) this.#log({ level: 'info', message: `The server answered 429: at most ${concurrency} requests in flight for now.` });
+        tracker.update();
+      },
+    });
   }
 
   #callback(name: string, call: () => void, itemId?: string): void {

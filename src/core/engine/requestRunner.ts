@@ -1,7 +1,8 @@
 import type { BatchItem, ChatCompletion, LLMRequest } from '../models';
 import type { CacheProvider } from '../cache/cacheProvider';
-import { APITimeoutError, APIUserAbortError, describeError } from '../errors';
+import { APIError, APITimeoutError, APIUserAbortError, describeError } from '../errors';
 import type { Provider, ProviderResponse } from '../providers/provider';
+import type { RateLimiter, RateLimitPermit } from '../rateLimit/rateLimiter';
 import type { Clock } from './clock';
 import type { BackoffOptions } from './retryPolicy';
 import { retryDelayMs, shouldRetry } from './retryPolicy';
@@ -43,6 +44,19 @@ export interface RequestContext {
   readonly backoff: BackoffOptions;
   readonly tracker: ProgressTracker;
   readonly log: (entry: LogEntry) => void;
+  /** The rate limiter requests to `provider` wait on before each attempt, if any. */
+  readonly limiterFor?: (provider: Provider) => RateLimiter | undefined;
+  /** Hears of every 429 (with when its attempt started) and every answer: adaptive concurrency and the run's counts. */
+  readonly congestion?: Congestion;
+}
+
+export interface Congestion {
+  /** Resolves when one more attempt may be in flight; rejects with `signal.reason` on abort. */
+  enter(signal: AbortSignal): Promise<void>;
+  /** The attempt `enter` admitted has ended. */
+  leave(): void;
+  rateLimited(startedAt: number): void;
+  answered(): void;
 }
 
 export function failedOutcome(error: { code: string; message: string; statusCode?: number }, attempts: number, latencyMs: number): Outcome {
@@ -74,12 +88,34 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
       log({ level: 'warn', message: `Cache lookup failed, sending the request instead: ${describeError(error).message}`, itemId: item.id, error });
     }
   }
+  const limiter = limiterOf(provider, item, context);
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) return cancelledOutcome(attempt - 1, elapsed());
+    const congestion = context.congestion;
+    if (congestion) {
+      try {
+        await congestion.enter(signal);
+      } catch {
+        return cancelledOutcome(attempt - 1, elapsed());
+      }
+    }
+    let permit: RateLimitPermit | undefined;
+    if (limiter) {
+      const waited = await waitForBudget(limiter, item, context);
+      if (waited === 'cancelled') {
+        congestion?.leave();
+        return cancelledOutcome(attempt - 1, elapsed());
+      }
+      permit = waited;
+    }
+    const startedAt = clock.now();
     let response: ProviderResponse;
     try {
       response = await attemptOnce(provider, item.request, context);
     } catch (error) {
+      congestion?.leave();
+      permit?.failed(error);
+      if (error instanceof APIError && error.status === 429) congestion?.rateLimited(startedAt);
       if (error instanceof APIUserAbortError) return cancelledOutcome(attempt, elapsed());
       const described = describeError(error);
       if (attempt > context.retryAttempts || !shouldRetry(error)) return failedOutcome(described, attempt, elapsed());
@@ -92,7 +128,10 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
       }
       continue;
     }
+    congestion?.leave();
     const { body, statusCode, requestId } = response;
+    permit?.succeeded(response.headers, body.usage);
+    congestion?.answered();
     const outcome: Outcome = { ok: true, response: body, statusCode, ...(requestId ? { requestId } : {}), cached: false, attempts: attempt, latencyMs: elapsed() };
     if (cache) {
       try {
@@ -102,6 +141,30 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
       }
     }
     return outcome;
+  }
+}
+
+function limiterOf(provider: Provider, item: BatchItem, context: RequestContext): RateLimiter | undefined {
+  try {
+    return context.limiterFor?.(provider);
+  } catch (error) {
+    context.log({ level: 'warn', message: `Rate limiting is off for this request: ${describeError(error).message}`, itemId: item.id, error });
+    return undefined;
+  }
+}
+
+/** Waits until the limiter lets the next attempt go; progress shows the wait while it lasts. */
+async function waitForBudget(limiter: RateLimiter, item: BatchItem, context: RequestContext): Promise<RateLimitPermit | undefined | 'cancelled'> {
+  try {
+    const waiting = limiter.acquire(item.request, context.signal);
+    context.tracker.update();
+    return await waiting;
+  } catch (error) {
+    if (context.signal.aborted) return 'cancelled';
+    context.log({ level: 'warn', message: `Sending without waiting for rate-limit budget: ${describeError(error).message}`, itemId: item.id, error });
+    return undefined;
+  } finally {
+    context.tracker.update();
   }
 }
 

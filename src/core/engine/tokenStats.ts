@@ -12,6 +12,8 @@ export interface TokenStatsSnapshot {
   readonly requestsFailed: number;
   /** Items answered from the cache. */
   readonly cacheHits: number;
+  /** Attempts the server turned away with 429 (each retry that met one counts again). */
+  readonly rateLimited429s: number;
   /** When the run started, in the run clock's milliseconds. */
   readonly startTime: number;
 }
@@ -25,6 +27,7 @@ export class TokenStats {
   #requestsCompleted = 0;
   #requestsFailed = 0;
   #cacheHits = 0;
+  #rateLimited429s = 0;
 
   constructor(startTime: number) {
     this.startTime = startTime;
@@ -48,6 +51,11 @@ export class TokenStats {
     this.#requestsFailed++;
   }
 
+  /** An attempt met a 429. */
+  recordRateLimited(): void {
+    this.#rateLimited429s++;
+  }
+
   get done(): number {
     return this.#requestsCompleted + this.#requestsFailed;
   }
@@ -60,6 +68,7 @@ export class TokenStats {
       requestsCompleted: this.#requestsCompleted,
       requestsFailed: this.#requestsFailed,
       cacheHits: this.#cacheHits,
+      rateLimited429s: this.#rateLimited429s,
       startTime: this.startTime,
     };
   }

@@ -9,12 +9,14 @@ import type { DiagnosticSink } from './diagnosticSink';
 import type { Block, MessageDefinition, Section, Setting } from './document';
 import type { ResolvedSetting } from './expansion';
 import { checkSettingValue, settingKind } from './parameters';
-import type { SettingKind } from './parameters';
+import { headerOnlyMessage, isFileSetting } from './fileSettings';
+import type { CheckResult, SettingKind } from './parameters';
 import { sweepLabel } from './requestIds';
 import { hasPlaceholderText } from './substitution';
 import { closestName } from './suggestions';
 import { compileString, valueToText } from './template';
 import type { Template } from './template';
+import type { SweepElement } from './values';
 
 export interface AxisElement {
   /** Checked and normalised for parameters; as written for variables. */
@@ -49,7 +51,8 @@ export interface ParameterPlan {
 export interface DataPlan {
   readonly display: string;
   readonly range: SourceRange;
-  readonly columns: ReadonlySet<string>;
+  /** Column name → index into each row's values. */
+  readonly columns: ReadonlyMap<string, number>;
   readonly rowCount: number;
   readonly columnList: readonly string[];
 }
@@ -75,6 +78,10 @@ export interface BlockPlan {
   readonly requestCount: number;
 }
 
+export type PreparedData =
+  | { readonly ok: true; readonly data: DataPlan; readonly elements: readonly AxisElement[] }
+  | { readonly ok: false; readonly message: string };
+
 export interface PlanContext {
   readonly sink: DiagnosticSink;
   /** Settings already reported as misspelt parameters. */
@@ -84,6 +91,11 @@ export interface PlanContext {
   readonly once: Set<string>;
   /** Hover views of header settings, shared by all blocks. */
   readonly described: Map<Setting, ResolvedSetting>;
+  /** Checked values and sweeps by setting, shared by all blocks. */
+  readonly checked: Map<Setting, CheckResult>;
+  readonly sweeps: Map<Setting, readonly AxisElement[]>;
+  /** Data rows by `@data` setting, shared by all blocks. */
+  readonly dataSets: Map<Setting, PreparedData>;
   /** Reads (once) and parses a data file named by `@data`. */
   loadData(path: string): DataLoad;
 }
@@ -172,17 +184,22 @@ class Planner {
     this.resolved.push(this.describe(key, kind, origin, setting));
     if (value.kind === 'invalid') {
       // Still defined, so its uses are not reported as unknown as well.
-      if (kind === 'variable') this.variables.set(key, { source: 'const', value: undefined, dynamic: false });
-      else if (kind === 'parameter') this.parameterBindings.set(key, { source: 'const', value: undefined, dynamic: false });
+      const undefinedValue: Binding = { source: 'const', value: undefined, dynamic: false };
+      if (kind === 'variable') this.variables.set(key, undefinedValue);
+      else this.parameterBindings.set(key, undefinedValue);
       this.broken = true;
+      return;
+    }
+    if (isFileSetting(key)) {
+      // The header's budgets are read once for the whole file, not per block.
+      if (origin === 'block') this.error(headerOnlyMessage(key), setting.keyRange, 'header-only');
       return;
     }
     if (kind === 'reserved' && key !== 'api_base') {
       this.addReserved(key, setting);
       return;
     }
-    const binding = this.bind(key, kind, setting);
-    if (!binding) return;
+    const binding = this.bind(key, kind, setting) ?? { source: 'const', value: undefined, dynamic: false };
     if (kind === 'variable') {
       this.variables.set(key, binding);
       return;
@@ -216,38 +233,45 @@ class Planner {
   /** How a parameter or variable gets its value; checks constant parameter values now. */
   private bind(key: string, kind: SettingKind, setting: Setting): Binding | undefined {
     const value = setting.value;
-    const checked = kind !== 'variable';
     if (value.kind === 'reference') return { source: 'ref', name: value.name };
     if (value.kind === 'sweep') {
-      const elements = value.elements.map((element): AxisElement => {
-        const dynamic = hasPlaceholderText(element.value);
-        let normalised = element.value;
-        let invalid = false;
-        if (checked && !dynamic && element.value !== null) {
-          const result = checkSettingValue(key, element.value);
-          if (result.ok) normalised = result.value;
-          else {
-            invalid = true;
-            this.context.sink.add('error', result.message, element.range, 'invalid-value');
-          }
-        }
-        return { value: normalised, range: element.range, label: sweepLabel(key, element.value), invalid, dynamic };
-      });
-      this.axes.push({ key, kind, elements });
+      this.axes.push({ key, kind, elements: this.sweepElements(key, kind, setting, value.elements) });
       return { source: 'axis', axis: this.axes.length - 1 };
     }
     if (value.kind !== 'value') return undefined;
     if (value.template) return { source: 'template', template: value.template };
     const dynamic = hasPlaceholderText(value.value);
-    if (checked && !dynamic && value.value !== null) {
-      const result = checkSettingValue(key, value.value);
-      if (!result.ok) {
-        this.error(result.message, setting.valueRange, 'invalid-value');
-        return undefined;
-      }
-      return { source: 'const', value: result.value, dynamic };
+    if (kind === 'variable' || dynamic || value.value === null) return { source: 'const', value: value.value, dynamic };
+    const cache = this.context.checked;
+    let result = cache.get(setting);
+    if (!result) cache.set(setting, (result = checkSettingValue(key, value.value)));
+    if (!result.ok) {
+      this.error(result.message, setting.valueRange, 'invalid-value');
+      return undefined;
     }
-    return { source: 'const', value: value.value, dynamic };
+    return { source: 'const', value: result.value, dynamic };
+  }
+
+  /** Sweep elements, parameter values checked; computed once per setting, since header sweeps serve every block. */
+  private sweepElements(key: string, kind: SettingKind, setting: Setting, elements: readonly SweepElement[]): readonly AxisElement[] {
+    const cached = this.context.sweeps.get(setting);
+    if (cached) return cached;
+    const checked = elements.map((element): AxisElement => {
+      const dynamic = hasPlaceholderText(element.value);
+      let normalised = element.value;
+      let invalid = false;
+      if (kind !== 'variable' && !dynamic && element.value !== null) {
+        const result = checkSettingValue(key, element.value);
+        if (result.ok) normalised = result.value;
+        else {
+          invalid = true;
+          this.context.sink.add('error', result.message, element.range, 'invalid-value');
+        }
+      }
+      return { value: normalised, range: element.range, label: sweepLabel(key, element.value), invalid, dynamic };
+    });
+    this.context.sweeps.set(setting, checked);
+    return checked;
   }
 
   private addReserved(key: string, setting: Setting): void {
@@ -273,25 +297,38 @@ class Planner {
       return;
     }
     if (key === 'repeat') this.repeat = result.value as number;
-    if (key === 'data') this.addData(String(result.value), setting.valueRange);
+    if (key === 'data') this.addData(String(result.value), setting);
   }
 
-  private addData(path: string, range: SourceRange): void {
-    const display = displayPath(path);
-    const load = this.context.loadData(path);
-    if (!load.ok) {
-      this.error(`${display}: ${load.message}`, range, 'data-file');
+  private addData(path: string, setting: Setting): void {
+    let prepared = this.context.dataSets.get(setting);
+    if (!prepared) {
+      prepared = this.prepareData(path, setting.valueRange);
+      this.context.dataSets.set(setting, prepared);
+    }
+    if (!prepared.ok) {
+      this.error(prepared.message, setting.valueRange, 'data-file');
       this.dataFailed = true;
       return;
     }
+    this.data = prepared.data;
+    this.axes.push({ key: 'data', kind: 'data', elements: prepared.elements });
+  }
+
+  /** Reads the data file of a `@data` setting and reports its problems, once per setting. */
+  private prepareData(path: string, range: SourceRange): PreparedData {
+    const display = displayPath(path);
+    const load = this.context.loadData(path);
+    if (!load.ok) return { ok: false, message: `${display}: ${load.message}` };
     const { table } = load;
     for (const problem of table.problems) {
       this.context.sink.add('error', `${display}${problem.where ? ` ${problem.where}` : ''}: ${problem.message}`, range, 'data-row');
     }
     if (table.rows.length === 0) this.context.sink.add('warning', `${display} has no data rows, so this block sends no requests`, range, 'data-empty');
-    this.data = { display, range, columns: new Set(table.columns), rowCount: table.rows.length, columnList: table.columns };
+    const columns = new Map(table.columns.map((column, index) => [column, index] as const));
+    const data = { display, range, columns, rowCount: table.rows.length, columnList: table.columns };
     const elements = table.rows.map((row): AxisElement => ({ value: row.number, range, label: `#row${row.number}`, invalid: false, dynamic: false, row }));
-    this.axes.push({ key: 'data', kind: 'data', elements });
+    return { ok: true, data, elements };
   }
 
   /** Every `{{name}}` the block's requests use must name a variable or a data column. */
@@ -299,7 +336,7 @@ class Planner {
     // Without the data file's columns, unknown names cannot be told apart from columns.
     if (this.dataFailed) return;
     const known = new Set<string>(this.variables.keys());
-    for (const column of this.data?.columns ?? []) known.add(column);
+    for (const column of this.data?.columnList ?? []) known.add(column);
     for (const key of this.parameterBindings.keys()) known.add(key);
     const check = (name: string, range: SourceRange) => {
       if (known.has(name)) return;

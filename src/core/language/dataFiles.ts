@@ -8,7 +8,8 @@ import { findJsonSyntaxError } from './jsonSyntax';
 export interface DataRow {
   /** 1-based position among the file's data rows (the header is not a row). */
   readonly number: number;
-  readonly values: ReadonlyMap<string, unknown>;
+  /** One value per column of the table, in column order; `undefined` where a JSON row lacks the field. */
+  readonly values: readonly unknown[];
 }
 
 export interface DataProblem {
@@ -65,8 +66,7 @@ function readDelimited(text: string, delimiter: string): DataLoad {
       });
       continue;
     }
-    const values = new Map<string, unknown>();
-    for (let c = 0; c < keep.length; c++) values.set(columns[c] ?? '', record.fields[keep[c] ?? 0] ?? '');
+    const values = keep.length === record.fields.length ? record.fields : keep.map((index) => record.fields[index] ?? '');
     rows.push({ number: r, values });
   }
   return { ok: true, table: { columns, rows, problems } };
@@ -83,22 +83,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function collectObjects(items: { value: unknown; where: string; number: number }[], problems: DataProblem[]): DataTable {
   const columns: string[] = [];
-  const seen = new Set<string>();
-  const rows: DataRow[] = [];
+  const indexOf = new Map<string, number>();
+  const objects: { value: Record<string, unknown>; number: number }[] = [];
   for (const item of items) {
     if (!isRecord(item.value)) {
       problems.push({ where: item.where, message: 'each row must be a JSON object such as {"review": "…"}, so this one is left out' });
       continue;
     }
-    const values = new Map<string, unknown>(Object.entries(item.value));
-    for (const key of values.keys()) {
-      if (!seen.has(key)) {
-        seen.add(key);
+    for (const key of Object.keys(item.value)) {
+      if (!indexOf.has(key)) {
+        indexOf.set(key, columns.length);
         columns.push(key);
       }
     }
-    rows.push({ number: item.number, values });
+    objects.push({ value: item.value, number: item.number });
   }
+  const rows = objects.map(({ value, number }): DataRow => {
+    const values: unknown[] = new Array<unknown>(columns.length).fill(undefined);
+    for (const [key, field] of Object.entries(value)) values[indexOf.get(key) ?? 0] = field;
+    return { number, values };
+  });
   return { columns, rows, problems };
 }
 

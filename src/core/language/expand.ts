@@ -14,6 +14,7 @@ import { DiagnosticSink } from './diagnosticSink';
 import type { LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
 import type { BlockSummary, ExpandOptions, ExpansionResult, LlmbatchItem } from './expansion';
 import { checkSettingValue, isKnownSetting, knownSettingNames, settingKind } from './parameters';
+import { readFileRateLimits } from './fileSettings';
 import type { CheckResult } from './parameters';
 import { requestIdBase, UniqueNames } from './requestIds';
 import { substituteDeep, TemplateCache } from './substitution';
@@ -38,9 +39,8 @@ function namesUsedIn(section: Section): Set<string> {
 function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Set<Setting> {
   const ignored = new Set<Setting>();
   const headerUses = namesUsedIn(document.header);
-  const blockUses = document.blocks.map(namesUsedIn);
   const allUses = new Set(headerUses);
-  for (const uses of blockUses) for (const name of uses) allUses.add(name);
+  for (const block of document.blocks) for (const name of namesUsedIn(block)) allUses.add(name);
   const check = (setting: Setting, used: (name: string) => boolean) => {
     if (isKnownSetting(setting.key) || used(setting.key)) return;
     const suggestion = closestName(setting.key, knownSettingNames);
@@ -54,10 +54,11 @@ function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Se
     sink.add('warning', `variable @${setting.key} is never used: no {{${setting.key}}} refers to it${sweep}`, setting.keyRange, 'unused-variable');
   };
   for (const setting of document.header.settings) check(setting, (name) => allUses.has(name));
-  document.blocks.forEach((block, index) => {
-    const uses = blockUses[index] ?? new Set<string>();
+  for (const block of document.blocks) {
+    if (block.settings.every((setting) => isKnownSetting(setting.key))) continue;
+    const uses = namesUsedIn(block);
     for (const setting of block.settings) check(setting, (name) => uses.has(name) || headerUses.has(name));
-  });
+  }
   return ignored;
 }
 
@@ -69,7 +70,7 @@ class BlockExpander {
   private row: DataRow | undefined;
   private readonly resolving = new Set<string>();
   private readonly missing: string[] = [];
-  private readonly checks = new Map<string, Map<unknown, CheckResult>>();
+  private checks: Map<string, Map<unknown, CheckResult>> | undefined;
   private readonly source: SourceRange;
   readonly lookup: Lookup = (name) => this.valueOf(name);
 
@@ -86,10 +87,11 @@ class BlockExpander {
 
   private valueOf(name: string): unknown {
     const row = this.row;
-    if (row && row.values.has(name)) return row.values.get(name);
-    if (this.plan.data?.columns.has(name)) {
-      this.missing.push(name);
-      return undefined;
+    const column = row ? this.plan.data?.columns.get(name) : undefined;
+    if (row && column !== undefined) {
+      const value = row.values[column];
+      if (value === undefined) this.missing.push(name);
+      return value;
     }
     const binding = this.plan.variables.get(name) ?? this.plan.parameterBindings.get(name);
     if (!binding || this.resolving.has(name)) return undefined;
@@ -126,8 +128,9 @@ class BlockExpander {
     }
     const value = this.resolve(binding);
     if (value === null || value === undefined) return { value: null };
-    let cache = this.checks.get(plan.key);
-    if (!cache) this.checks.set(plan.key, (cache = new Map()));
+    const checks = (this.checks ??= new Map());
+    let cache = checks.get(plan.key);
+    if (!cache) checks.set(plan.key, (cache = new Map()));
     const primitive = typeof value !== 'object';
     let result = primitive ? cache.get(value) : undefined;
     if (!result) {
@@ -202,6 +205,7 @@ class BlockExpander {
     const dataAxis = axes.findIndex((axis) => axis.kind === 'data');
     const variableKeys = axes.map((axis) => (axis.kind === 'data' ? undefined : axis.key));
     const someInvalid = axes.some((axis) => axis.elements.some((element) => element.invalid));
+    const columnList = this.plan.data?.columnList ?? [];
     for (let combination = 0; combination < combinations; combination++) {
       if (combination > 0) this.advance(indices);
       if (someInvalid && this.current.some((element) => element.invalid)) continue;
@@ -219,7 +223,10 @@ class BlockExpander {
         if (labelled[a] && key !== undefined) {
           labels.push(element.label);
           setOwn(variables, key, element.value);
-        } else if (element.row) for (const [column, value] of element.row.values) setOwn(variables, column, value);
+        } else if (element.row) {
+          const values = element.row.values;
+          for (let c = 0; c < columnList.length; c++) if (values[c] !== undefined) setOwn(variables, columnList[c] ?? '', values[c]);
+        }
       }
       let base = idTemplate ? render(idTemplate, this.lookup).trim() : '';
       if (base === '') base = requestIdBase(name, labels, this.row?.number);
@@ -283,7 +290,8 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
     return load;
   };
   const ignored = checkSettingNames(document, sink);
-  const context = { sink, ignored, defaultProvider: options.defaultProvider, once: new Set<string>(), described: new Map(), loadData };
+  const rateLimits = readFileRateLimits(document.header, ignored, sink);
+  const context = { sink, ignored, defaultProvider: options.defaultProvider, once: new Set<string>(), described: new Map(), checked: new Map(), sweeps: new Map(), dataSets: new Map(), loadData };
   const templates = new TemplateCache();
   const ids = new UniqueNames();
   const blockNames = new UniqueNames();
@@ -322,7 +330,7 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
       repeat: plan.repeat,
     });
   }
-  return { items, diagnostics: sink.finish(), blocks };
+  return { items, diagnostics: sink.finish(), blocks, ...(rateLimits && { rateLimits }) };
 }
 
 /**

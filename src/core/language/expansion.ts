@@ -58,8 +58,16 @@ export interface BlockSummary {
   readonly repeat: number;
 }
 
+/** The file's `@rpm` / `@tpm`: budgets per minute its requests stay under. */
+export interface FileRateLimits {
+  readonly rpm?: number;
+  readonly tpm?: number;
+}
+
 export interface ExpansionResult {
   readonly items: LlmbatchItem[];
+  /** Set when the header sets `@rpm` or `@tpm`. */
+  readonly rateLimits?: FileRateLimits;
   /** The document's own diagnostics and those found while expanding, in order of position. */
   readonly diagnostics: Diagnostic[];
   readonly blocks: BlockSummary[];

@@ -38,17 +38,40 @@ export interface RoleLine {
   readonly end: number;
 }
 
-const rolePattern = /^(system|user|assistant|developer|tool)(?:[ \t]*\(([^()]*)\))?:/;
-
 /** Recognises `role:` or `role (label):` at the very start of a line. */
 export function matchRole(line: string): RoleLine | undefined {
-  const first = line.charCodeAt(0);
-  // s, u, a, d, t: skips the regex for the vast majority of text lines.
-  if (first !== 115 && first !== 117 && first !== 97 && first !== 100 && first !== 116) return undefined;
-  const match = rolePattern.exec(line);
-  if (!match) return undefined;
-  const label = match[2]?.trim();
-  return { role: match[1] as MessageRole, label: label === undefined || label === '' ? undefined : label, end: match[0].length };
+  let role: MessageRole;
+  // Dispatch on the first letter: most text lines are rejected after one comparison.
+  switch (line.charCodeAt(0)) {
+    case 115:
+      role = 'system';
+      break;
+    case 117:
+      role = 'user';
+      break;
+    case 97:
+      role = 'assistant';
+      break;
+    case 100:
+      role = 'developer';
+      break;
+    case 116:
+      role = 'tool';
+      break;
+    default:
+      return undefined;
+  }
+  if (!line.startsWith(role)) return undefined;
+  let i = role.length;
+  if (line.charCodeAt(i) === 58) return { role, end: i + 1 };
+  while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
+  if (line.charCodeAt(i) !== 40) return undefined;
+  const close = line.indexOf(')', i + 1);
+  if (close < 0 || line.charCodeAt(close + 1) !== 58) return undefined;
+  const inner = line.slice(i + 1, close);
+  if (inner.includes('(')) return undefined;
+  const label = inner.trim();
+  return label === '' ? { role, end: close + 2 } : { role, label, end: close + 2 };
 }
 
 export interface SettingLine {
@@ -70,9 +93,9 @@ function isKeyPart(code: number): boolean {
   return isKeyStart(code) || (code >= 48 && code <= 57) || code === 45 || code === 46;
 }
 
-/** Index of the first character that is not a space or tab. */
-export function indentOf(line: string): number {
-  let i = 0;
+/** Index of the first character from `from` on that is not a space or tab. */
+export function indentOf(line: string, from = 0): number {
+  let i = from;
   while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
   return i;
 }

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { llmRequestSchema, requestParameterNames, requestParameterSchemas } from '../models';
 
-/** Settings the file format itself interprets; they are never sent to the model. */
-export const reservedSettingNames = ['api_base', 'data', 'repeat', 'name'] as const;
+/** Settings the file format itself interprets; they are never sent to the model. `rpm` and `tpm` apply to the whole file. */
+export const reservedSettingNames = ['api_base', 'data', 'repeat', 'name', 'rpm', 'tpm'] as const;
 export type ReservedSettingName = (typeof reservedSettingNames)[number];
 
 export type SettingKind = 'parameter' | 'reserved' | 'variable';
@@ -60,6 +60,11 @@ const repeatSchema = z
 
 const textSchema = (name: string) => z.string({ error: `${name} must be text` });
 
+const budgetSchema = (name: string, unit: string) =>
+  z.number({ error: `${name} must be a number of ${unit} per minute` }).refine((value) => Number.isFinite(value) && value > 0, {
+    error: (issue) => `${name} must be a number of ${unit} per minute above 0 (got ${String(issue.input)})`,
+  });
+
 const settingSchemas: Record<string, z.ZodType> = {
   ...requestParameterSchemas,
   provider: llmRequestSchema.shape.provider,
@@ -67,6 +72,8 @@ const settingSchemas: Record<string, z.ZodType> = {
   repeat: repeatSchema,
   data: textSchema('data').min(1, 'data needs a file path'),
   name: textSchema('name'),
+  rpm: budgetSchema('rpm', 'requests'),
+  tpm: budgetSchema('tpm', 'tokens'),
 };
 
 export type CheckResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };

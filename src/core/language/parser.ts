@@ -137,7 +137,7 @@ class Parser {
   }
 
   private openBlock(line: number, text: string): void {
-    const nameColumn = indentOf(text.slice(3)) + 3;
+    const nameColumn = indentOf(text, 3);
     const name = text.slice(nameColumn).trimEnd();
     this.section = {
       startLine: line,
@@ -176,7 +176,7 @@ class Parser {
 
   private openMessage(line: number, role: RoleLine, text: string): void {
     this.section.lastLine = line;
-    this.message = { role: role.role, label: role.label, line, column: role.end + indentOf(text.slice(role.end)), roleEnd: role.end };
+    this.message = { role: role.role, label: role.label, line, column: indentOf(text, role.end), roleEnd: role.end };
   }
 
   private closeMessage(endLine: number): void {
@@ -186,11 +186,10 @@ class Parser {
     const lines = this.lines;
     const roleRange = lineRange(open.line, 0, open.roleEnd);
     const roleText = (lines[open.line] ?? '').slice(open.column);
-    const textOf = (line: number) => (line === open.line ? roleText : (lines[line] ?? ''));
     let first = open.line;
-    while (first < endLine && isBlank(textOf(first))) first++;
+    while (first < endLine && isBlank(first === open.line ? roleText : (lines[first] ?? ''))) first++;
     let last = endLine - 1;
-    while (last >= first && isBlank(textOf(last))) last--;
+    while (last >= first && isBlank(last === open.line ? roleText : (lines[last] ?? ''))) last--;
     const builder = new TemplateBuilder();
     const problems = this.placeholderProblems;
     for (let l = first; l <= last; l++) {

@@ -50,7 +50,7 @@ export function readSettingAt(lines: readonly string[], i: number, report: Repor
     report('error', `"@${match.key}" needs "=" and a value, as in "@${match.key} = …"`, keyRange, 'syntax');
     return { last: i };
   }
-  const valueStart = match.equals + indentOf(line.slice(match.equals));
+  const valueStart = indentOf(line, match.equals);
   const valueText = line.slice(valueStart).trimEnd();
   const pieces = [{ line: i, column: valueStart, text: valueText }];
   let last = i;

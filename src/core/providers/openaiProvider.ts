@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChatCompletion, LLMRequest } from '../models';
 import { chatCompletionSchema } from '../models';
 import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, redactSecrets, serverErrorMessage } from '../errors';
@@ -38,6 +39,7 @@ export class OpenAIProvider extends Provider {
   readonly #maxResponseBytes: number;
   // Keys without a known prefix (Azure's are plain hex) slip past pattern redaction when a server quotes them back.
   readonly #secrets: readonly string[];
+  readonly #rateLimitIdentity: string;
 
   constructor(options: OpenAIProviderOptions = {}) {
     super();
@@ -54,6 +56,14 @@ export class OpenAIProvider extends Provider {
       .filter(([name]) => isSensitiveHeader(name))
       .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic)\s+/i, '')]);
     this.#secrets = [this.#apiKey ?? '', ...headerSecrets].filter((secret) => secret.length >= 8);
+    // Providers count limits per key and organisation; a digest tells keys apart without keeping one in a map key.
+    const credentials = [this.#apiKey ?? '', ...Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([name, value]) => `${name.toLowerCase()}=${value}`)];
+    const digest = createHash('sha256').update(credentials.join('\n')).digest('hex').slice(0, 16);
+    this.#rateLimitIdentity = `${this.apiBase} org=${this.#organization ?? ''} key=${digest}`;
+  }
+
+  override get rateLimitIdentity(): string {
+    return this.#rateLimitIdentity;
   }
 
   getRequestUrl(_request: LLMRequest): string {

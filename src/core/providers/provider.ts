@@ -37,6 +37,15 @@ export abstract class Provider<Response = ChatCompletion> {
     return { providerId: this.id, apiBase: this.apiBase };
   }
 
+  /**
+   * Which rate limits this provider's requests count against: providers with
+   * the same value share them. Endpoint-wide unless a provider adds what its
+   * server counts by (a key, through a hash of it, never the key itself).
+   */
+  get rateLimitIdentity(): string {
+    return this.apiBase;
+  }
+
   /** The JSON body for `request`; see {@link buildRequestBody}. */
   getRequestBody(request: LLMRequest): Record<string, unknown> {
     return buildRequestBody(request);

@@ -39,6 +39,8 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
   /** Run ids of live runs, re-runs included, to the record they fill. */
   private readonly live = new Map<string, RunRecord>();
   private lastFileUri: string | undefined;
+  /** Re-runs a panel asked for and whose `started` event has not come yet. */
+  private readonly expected = new Set<{ readonly record: RunRecord; readonly ids: ReadonlySet<string> }>();
   private historyStore: RunHistory | undefined;
   private readonly subscription: vscode.Disposable;
 
@@ -119,6 +121,11 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
       actions: this.deps.actions,
       log: (message) => this.deps.log?.(message),
       historyWith: (file, record) => this.historyWith(file, record),
+      expectRerun: (record, ids) => {
+        const expectation = { record, ids: new Set(ids) };
+        this.expected.add(expectation);
+        return () => this.expected.delete(expectation);
+      },
       ...(this.deps.costOf && { costOf: this.deps.costOf }),
     });
     this.panels.set(fileUri, panel);
@@ -133,7 +140,7 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
       case 'started': {
         this.lastFileUri = event.fileUri;
         const previous = this.records.get(event.fileUri);
-        if (event.updates !== undefined && previous?.runId === event.updates) {
+        if (previous && (event.updates === previous.runId || this.wasExpected(previous, event.items))) {
           this.live.set(event.runId, previous);
           const ids = previous.beginRerun(event.items);
           const panel = this.panels.get(event.fileUri);
@@ -180,6 +187,17 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
         return;
       }
     }
+  }
+
+  /** Whether a panel asked for exactly this re-run of `record` (the event cannot say so itself). */
+  private wasExpected(record: RunRecord, items: readonly { readonly id: string }[]): boolean {
+    for (const expectation of this.expected) {
+      if (expectation.record === record && items.length > 0 && items.every((item) => expectation.ids.has(item.id))) {
+        this.expected.delete(expectation);
+        return true;
+      }
+    }
+    return false;
   }
 
   private panelShowing(record: RunRecord): ResultsPanel | undefined {

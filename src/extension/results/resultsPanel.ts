@@ -14,12 +14,16 @@ import { newNonce, panelHtml } from './panelHtml';
 import { parseWebviewMessage } from './inboundMessages';
 import { exportExtensions, exportText } from './exports';
 
-/** What the panel asks of the run controller. */
+/**
+ * What the panel asks of the run controller. A re-run should announce itself
+ * with `started.updates = runId`; one that cannot (the run was restored from
+ * storage after a reload) is still merged, because the panel expects it.
+ */
 export interface ResultsActions {
-  /** Sends again the failed (and unfinished) requests of the file's latest run. */
-  rerunFailed(fileUri: vscode.Uri): unknown;
-  /** Sends one request of the file's latest run again, bypassing the cache. */
-  rerunRow(fileUri: vscode.Uri, id: string): unknown;
+  /** Sends these requests of run `runId` of the file again (its failed and unfinished ones). */
+  rerunFailed(fileUri: vscode.Uri, runId: string, ids: readonly string[]): unknown;
+  /** Sends one request of run `runId` of the file again, bypassing the cache. */
+  rerunRow(fileUri: vscode.Uri, runId: string, id: string): unknown;
   /** Cancels the run in progress. */
   cancel(): unknown;
 }
@@ -32,6 +36,8 @@ export interface PanelServices {
   readonly log: (message: string) => void;
   /** The history list as it will be once `record` is saved. */
   readonly historyWith: (fileUri: string, record?: RunRecord) => HistoryEntry[];
+  /** Announces a re-run this panel is about to ask for, so its run merges into `record`. */
+  readonly expectRerun: (record: RunRecord, ids: readonly string[]) => () => void;
 }
 
 /** Webview options, applied on creation and again on restore after a reload. */
@@ -188,12 +194,17 @@ export class ResultsPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         return this.sendInit();
-      case 'rerunFailed':
-        if (this.record && !this.record.isRunning) await this.services.actions.rerunFailed(file);
-        return;
-      case 'rerunRow':
-        if (this.record?.item(message.id) && !this.record.isRunning) await this.services.actions.rerunRow(file, message.id);
-        return;
+      case 'rerunFailed': {
+        const record = this.record;
+        const ids = record?.unansweredIds() ?? [];
+        if (!record || record.isRunning || ids.length === 0) return;
+        return this.rerun(record, ids, () => this.services.actions.rerunFailed(file, record.runId, ids));
+      }
+      case 'rerunRow': {
+        const record = this.record;
+        if (!record?.item(message.id) || record.isRunning) return;
+        return this.rerun(record, [message.id], () => this.services.actions.rerunRow(file, record.runId, message.id));
+      }
       case 'cancel':
         if (this.record?.isRunning) await this.services.actions.cancel();
         return;
@@ -214,6 +225,15 @@ export class ResultsPanel implements vscode.Disposable {
         if (record) this.post({ type: 'historyRun', runId: record.runId, rows: record.allRows() });
         return;
       }
+    }
+  }
+
+  private async rerun(record: RunRecord, ids: readonly string[], start: () => unknown): Promise<void> {
+    const forget = this.services.expectRerun(record, ids);
+    try {
+      await start();
+    } finally {
+      forget();
     }
   }
 

@@ -155,6 +155,13 @@ export class RunRecord {
     return rows;
   }
 
+  /** Ids of the requests without an answer: failed, cancelled or never sent. */
+  unansweredIds(): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < this.items.length; i++) if (this.results[i]?.ok !== true) ids.push(this.items[i]!.id);
+    return ids;
+  }
+
   /** Rows with whole answers, for export: all of them, or these ids in this order. */
   exportRows(ids?: readonly string[]): ResultRow[] {
     const positions = ids ? ids.flatMap((id) => (this.positions.has(id) ? [this.positions.get(id)!] : [])) : this.items.map((_, i) => i);

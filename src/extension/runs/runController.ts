@@ -159,7 +159,7 @@ export class RunController implements vscode.Disposable {
       let toSend: readonly BatchItem[] = items;
       // Cached answers cost nothing; looking them up is only worth it when a limit may be crossed.
       if (cache && !options.bypassCache && needsCount(items.length, estimateCost(items).usd, settings)) toSend = await uncached(items, setup.providerFor, cache);
-      if (!(await confirmRun(fileName, toSend.length, estimateCost(toSend), settings))) throw new RunRefusedError('Run not started.');
+      if (!(await confirmRun(fileName, toSend.length, estimateCost(toSend), settings, uri))) throw new RunRefusedError('Run not started.');
     }
 
     const previous = options.updates ? this.#records.get(active.fileUri) : undefined;

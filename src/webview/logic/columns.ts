@@ -37,7 +37,7 @@ function tokensOf(row: ResultRow): number | undefined {
 }
 
 const fixedBefore: readonly Column[] = [
-  { key: 'id', label: 'Request', numeric: false, minWidth: 90, priority: 0, text: (row) => row.id, sortValue: (row) => row.index },
+  { key: 'id', label: 'Request', numeric: false, minWidth: 80, priority: 0, text: (row) => row.id, sortValue: (row) => row.index },
 ];
 
 function blockColumn(): Column {
@@ -53,7 +53,7 @@ const fixedAfter: readonly Column[] = [
     key: 'status',
     label: 'Status',
     numeric: false,
-    minWidth: 76,
+    minWidth: 68,
     priority: 0,
     text: (row) => statusLabels[row.status],
     sortValue: (row) => statusRank[row.status],
@@ -89,7 +89,7 @@ const fixedAfter: readonly Column[] = [
     key: 'answer',
     label: 'Answer',
     numeric: false,
-    minWidth: 160,
+    minWidth: 140,
     priority: 0,
     text: (row) => (row.status === 'failed' ? (row.error ?? '') : answerPreview(row.answer)),
     sortValue: (row) => (row.status === 'failed' ? row.error : row.answer),
@@ -144,7 +144,7 @@ export function hasSeveralBlocks(rows: readonly ResultRow[]): boolean {
 
 /** Room for a swept value's name in the header, within reason. */
 function labelWidth(label: string): number {
-  return Math.max(64, Math.min(140, Math.round(label.length * 7.5 + 28)));
+  return Math.max(60, Math.min(140, Math.round(label.length * 6.5 + 26)));
 }
 
 /** Columns for these rows: request, block (when several), model, swept variables and parameters, then the results. */

@@ -35,7 +35,9 @@ export function formatCost(usd: number): string {
   if (usd === 0) return '$0';
   if (usd >= 1) return `$${usd.toFixed(2)}`;
   if (usd >= 0.01) return `$${usd.toFixed(3)}`;
-  return `$${usd.toPrecision(2)}`;
+  if (usd < 0.000001) return '<$0.000001';
+  // Two significant digits without trailing zeros; below 1e-6 String() would switch to exponents.
+  return `$${String(Number(usd.toPrecision(2)))}`;
 }
 
 /** The start of an answer on one line: line breaks shown as ⏎ so the table keeps a fixed row height. */

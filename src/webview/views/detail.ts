@@ -25,13 +25,8 @@ export class DetailView {
       h('header', { className: 'detail-header' }, [this.title, this.actions]),
       this.body,
     ]);
+    // Escape is handled for the whole page by the app.
     this.element.hidden = true;
-    this.element.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        callbacks.onClose();
-      }
-    });
   }
 
   /** Shows what the table already knows while the full detail is on its way. */
@@ -76,8 +71,13 @@ export class DetailView {
     const pairs: [string, string | undefined][] = [
       ['Model', row.model],
       ['Block', row.block],
-      ...Object.entries(row.variables).map(([name, value]): [string, string] => [name, value]),
-      ...Object.entries(detail?.parameters ?? row.parameters).map(([name, value]): [string, string] => [name, value]),
+      // Swept parameters appear among the variables too; each name is listed once.
+      ...Object.entries(row.variables)
+        .filter(([name]) => name !== 'model')
+        .map(([name, value]): [string, string] => [name, value]),
+      ...Object.entries(detail?.parameters ?? row.parameters)
+        .filter(([name]) => !(name in row.variables))
+        .map(([name, value]): [string, string] => [name, value]),
       ['Finish reason', detail?.finishReason ?? row.finishReason],
       ['Tokens', detail?.usage ? `${formatInteger(detail.usage.promptTokens)} prompt + ${formatInteger(detail.usage.completionTokens)} completion = ${formatInteger(detail.usage.totalTokens)}` : undefined],
       ['Attempts', (detail?.attempts ?? row.attempts)?.toString()],

@@ -8,7 +8,7 @@ import type { Column } from '../logic/columns';
 import type { DisplayEntry, SortSpec } from '../logic/sortFilter';
 import { h } from '../dom';
 
-/** Must match `--row-height` in results.css. */
+/** Must match `--row-height` in styles/base.css. */
 export const rowHeight = 24;
 const overscan = 8;
 

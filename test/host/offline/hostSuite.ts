@@ -57,6 +57,7 @@ export async function runHostSuite(options: HostSuiteOptions): Promise<SuiteOutc
   const page = await options.context.newPage();
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile);
+  const opened = Date.now();
   let summary: { passed: number; failed: number } | undefined;
   let resolveExit: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -65,7 +66,7 @@ export async function runHostSuite(options: HostSuiteOptions): Promise<SuiteOutc
     const line = format(...(Array.isArray(args) ? args : [args]));
     const match = summaryPattern.exec(line);
     if (match) summary = { passed: Number(match[1]), failed: Number(match[2]) };
-    log.write(`[${type}] ${line}\n`);
+    log.write(`+${((Date.now() - opened) / 1000).toFixed(1)}s [${type}] ${line}\n`);
     if (options.verbose || !isWorkbenchChatter(line)) options.print(type === 'error' ? `[host:error] ${line}` : line);
   });
   await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));

@@ -114,7 +114,11 @@ describe('results panel in the workbench', function () {
 
   it('fills in as a batch run from the command palette answers', async function () {
     const workbench = workbenchOf(this);
-    await workbench.openFile(`results/${batchName}`);
+    // Quick Open occasionally swallows the Enter on a busy machine: one retry.
+    await workbench.openFile(`results/${batchName}`).catch(async () => {
+      await workbench.page.keyboard.press('Escape');
+      await workbench.openFile(`results/${batchName}`);
+    });
     await runBatch(workbench);
     const view = workbench.activeWebview();
     await view.locator('.table[data-rows="12"]').waitFor({ timeout: 60_000 });
@@ -225,13 +229,11 @@ describe('results panel in the workbench', function () {
       // Keys typed while the webview has the focus would land in the webview.
       await page.locator('.monaco-workbench').focus().catch(() => undefined);
       await page.keyboard.press('Escape');
-      await page.keyboard.press('F1');
+      // "Preferences: Color Theme" (the palette ranks the marketplace command above it).
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+T');
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible' });
-      await input.fill('>Preferences: Color Theme');
-      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Preferences: Color Theme' }).waitFor();
-      await page.keyboard.press('Enter');
-      await page.locator('.quick-input-widget .quick-input-box input[aria-label*="Color Theme" i], .quick-input-widget .quick-input-box input[placeholder*="theme" i]').waitFor().catch(() => undefined);
       await page.keyboard.type(name);
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).waitFor();
       await page.keyboard.press('Enter');
@@ -246,11 +248,13 @@ describe('results panel in the workbench', function () {
   });
 
   it('comes back with its results after the window reloads', async function () {
+    // A reload restarts the extension host, which activates llmbatch for the panel.
+    this.timeout(420_000);
     const workbench = workbenchOf(this);
     await workbench.runCommand('Developer: Reload Window');
-    await workbench.waitUntilReady(120_000);
+    await workbench.waitUntilReady(180_000);
     const view = workbench.activeWebview();
-    await view.locator('.table[data-rows="12"]').waitFor({ timeout: 60_000 });
+    await view.locator('.table[data-rows="12"]').waitFor({ timeout: 180_000 });
     await waitForSummary(view, /12 requests.*12 ok/);
     await workbench.screenshot('results-restored');
   });

@@ -29,25 +29,32 @@ export class Workbench {
 
   /** Opens the command palette (F1), picks the command with this exact label and runs it. */
   async runCommand(label: string): Promise<void> {
+    await this.openCommandPalette(label);
+    await this.pick(exactLabel(label));
+  }
+
+  /** Opens the command palette (F1) and types `filter` into it, leaving it open. */
+  async openCommandPalette(filter = ''): Promise<Locator> {
     const input = await this.openQuickInput('F1');
-    await input.fill(`>${label}`);
-    await this.pick(label);
+    await input.fill(`>${filter}`);
+    return input;
   }
 
   /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
   async openFile(relativePath: string): Promise<void> {
     const input = await this.openQuickInput('Control+P');
     await input.fill(relativePath);
-    const name = relativePath.split('/').pop() ?? relativePath;
-    await this.pick(name);
+    const slash = relativePath.lastIndexOf('/');
+    const name = relativePath.slice(slash + 1);
+    // Rows read "name folder, file results": the folder tells same-named files apart.
+    await this.pick(slash < 0 ? exactLabel(name) : new RegExp(`^${escapeRegExp(name)} (.* )?${escapeRegExp(relativePath.slice(0, slash))}(,|$)`));
     await this.editorTab(name).waitFor({ state: 'visible' });
   }
 
   /** The tab of an open editor, by its exact title (e.g. `sample.llmbatch`). */
   editorTab(title: string): Locator {
     // A tab's accessible name is its title, followed by ", Editor Group N" once the editor area is split.
-    const name = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(,|$)`);
-    return this.page.locator('.tabs-container').getByRole('tab', { name });
+    return this.page.locator('.tabs-container').getByRole('tab', { name: exactLabel(title) });
   }
 
   /** A status bar entry by its id, e.g. `status.editor.mode` (the language picker). */
@@ -86,14 +93,35 @@ export class Workbench {
     return input;
   }
 
-  private async pick(label: string): Promise<void> {
-    // Enter rather than a click: the list re-renders while results stream in, so
-    // a row rarely holds still long enough to be clicked.
-    const focused = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label });
-    await focused.waitFor({ state: 'visible' });
+  private async pick(exact: RegExp): Promise<void> {
+    // Rows are matched by their accessible name ("label" or "label, keybinding"),
+    // then reached with the arrow keys and run with Enter: the list re-renders while
+    // results stream in, so a row rarely holds still long enough to be clicked.
+    const rows = this.page.locator('.quick-input-list .monaco-list-row');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const labels = await rows.evaluateAll((elements) =>
+        elements.map((element) => [element.getAttribute('aria-label') ?? '', element.classList.contains('focused')] as const),
+      );
+      const target = labels.findIndex(([name]) => exact.test(name));
+      const focused = labels.findIndex(([, isFocused]) => isFocused);
+      if (target >= 0 && target === focused) break;
+      if (Date.now() > deadline) throw new Error(`${exact} matches none of the quick pick's rows: ${labels.map(([name]) => name).join(' | ')}`);
+      if (target >= 0 && focused >= 0) await this.page.keyboard.press(target > focused ? 'ArrowDown' : 'ArrowUp');
+      else await this.page.waitForTimeout(100);
+    }
     await this.page.keyboard.press('Enter');
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
+}
+
+/** Matches an accessible name that is `label`, or `label` followed by a comma and details. */
+function exactLabel(label: string): RegExp {
+  return new RegExp(`^${escapeRegExp(label)}(,|$)`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Hands the workbench to the UI tests (the runner calls this on mocha's root context). */

@@ -67,6 +67,6 @@ describe('TokenStats', () => {
     stats.addUsage({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 });
     stats.addUsage({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 0 });
     stats.addUsage(undefined);
-    assert.deepEqual(stats.snapshot(), { promptTokens: 11, completionTokens: 7, totalTokens: 18, requestsCompleted: 0, requestsFailed: 0, cacheHits: 0, startTime: 5 });
+    assert.deepEqual(stats.snapshot(), { promptTokens: 11, completionTokens: 7, totalTokens: 18, requestsCompleted: 0, requestsFailed: 0, cacheHits: 0, rateLimited429s: 0, startTime: 5 });
   });
 });

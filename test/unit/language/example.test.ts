@@ -87,6 +87,16 @@ describe('the translate.llmbatch example', () => {
     const prompts = classify.filter((item) => item.sample === 0).slice(0, reviews.length).map((item) => item.request.messages[0]?.content);
     assert.deepEqual(prompts, reviews.map((review) => `Classify the sentiment of this review as positive or negative: ${review}`));
     assert.deepEqual(classify[2]?.variables, { model: 'gpt-4o-mini', temperature: 0, review: reviews[1], label: 'negative' });
+    const summary = result.blocks[2];
+    assert.deepEqual([summary?.data, summary?.repeat], [{ path: 'reviews.csv', rows: 4, columns: ['review', 'label'] }, 2]);
+    assert.deepEqual(summary?.settings.map((setting) => [setting.key, setting.origin, setting.value ?? setting.sweep]), [
+      ['provider', 'header', 'openai'],
+      ['model', 'header', ['gpt-4o-mini', 'gpt-4.1-nano']],
+      ['temperature', 'header', [0, 0.7]],
+      ['max_completion_tokens', 'header', 64],
+      ['data', 'block', './reviews.csv'],
+      ['repeat', 'block', 2],
+    ]);
   });
 
   it('gives every request a unique id and the range of its block', () => {

@@ -64,6 +64,39 @@ describe('crash and resume (CLI)', () => {
     assert.equal(resumedLines[count - 1]?.response?.body.choices[0].message.content, `mock: question ${count - 1}`);
   });
 
+  it('on Ctrl+C stops sending, writes and caches every finished answer, and a re-run sends only the cancelled rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmbatch-cancel-'));
+    const input = join(dir, 'batch.jsonl');
+    writeFileSync(input, batchText(count));
+    const out = join(dir, 'results.jsonl');
+    const args = ['run', input, '--api-base', server.baseUrl, '--out', out, '--cache-dir', join(dir, 'cache'), '--concurrency', String(concurrency)];
+    server.resetRecords();
+    const startAnswered = answered;
+    const running = startCli(args);
+    await waitFor(() => answered - startAnswered >= count / 4);
+    running.child.kill('SIGINT');
+    const cancelled = await running.done;
+    assert.equal(cancelled.code, 1, cancelled.stderr);
+    assert.match(cancelled.stderr, /cancelling — finished answers are kept/);
+    const sentBeforeCancel = server.requests.length;
+    assert.ok(sentBeforeCancel < count, 'sending stopped');
+
+    const lines = outputLines(readFileSync(out, 'utf8'));
+    assert.equal(lines.length, count, 'one line per request, cancelled ones included');
+    const finished = lines.filter((line) => line.error === null);
+    const unfinished = lines.filter((line) => line.error !== null);
+    assert.ok(finished.length >= count / 4);
+    assert.ok(unfinished.every((line) => line.error?.code === 'cancelled'));
+    for (const line of finished) assert.equal(line.response?.body.choices[0].message.content, `mock: question ${line.custom_id.slice('req-'.length)}`);
+
+    server.resetRecords();
+    const rerun = await runCli(args);
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.equal(server.requests.length, unfinished.length, 'exactly the cancelled requests are sent again');
+    const sentAgain = new Set(server.requests.map((request) => (request.body as { messages: { content: string }[] }).messages[0]!.content));
+    assert.deepEqual(sentAgain, new Set(unfinished.map((line) => `question ${line.custom_id.slice('req-'.length)}`)));
+  });
+
   it('stops quietly when whoever reads its output goes away (llmbatch run … | head)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmbatch-pipe-'));
     const input = join(dir, 'batch.jsonl');

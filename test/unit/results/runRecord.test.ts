@@ -66,6 +66,13 @@ describe('result rows', () => {
     assert.equal(run.view().wallTimeMs, 1500);
   });
 
+  it('lists the requests to send again: failed, cancelled and never answered, not the answered ones', () => {
+    const run = record();
+    run.applyResults([answered(0, 'a', 'x', { cached: true }), failed(1, 'b', 'cancelled', 'Run cancelled')]);
+    run.finish(true, 10);
+    assert.deepEqual(run.unansweredIds(), ['b', 'c']);
+  });
+
   it('round-trips through its stored form, and a run saved mid-way comes back cancelled', () => {
     const run = record();
     run.applyResults([answered(0, 'a', 'kept')]);

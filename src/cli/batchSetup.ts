@@ -1,0 +1,73 @@
+/**
+ * What the Batch API commands share: where jobs are recorded, which cache
+ * answers go to, and the rule that the key only travels to the configured
+ * base URL — the same rule as `llmbatch run`.
+ */
+import { join, resolve } from 'node:path';
+import type { CacheProvider } from '../core/cache/cacheProvider';
+import type { EndpointProfiles } from '../core/endpoints/profiles';
+import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/profiles';
+import type { BatchApi } from '../core/batchApi/batchApiClient';
+import { batchApiFor } from '../core/batchApi/batchEndpoint';
+import { BatchJobs } from '../core/batchApi/batchJobs';
+import type { JobLimits } from '../core/batchApi/jobInput';
+import type { JobEndpoint } from '../core/batchApi/jobState';
+import { FileJobStore, jobStateFileName } from '../core/batchApi/jobState';
+import type { CacheBackendOptions } from './cacheSetup';
+import { openCliCache } from './cacheSetup';
+import type { CliIo } from './runCommand';
+import { defaultCacheDir } from './runCommand';
+
+export interface BatchSetupOptions extends CacheBackendOptions {
+  readonly apiBase?: string;
+  readonly cacheDir?: string;
+  readonly cacheTtlMs?: number;
+  readonly pollIntervalMs?: number;
+  readonly limits?: JobLimits;
+}
+
+export interface BatchSetup {
+  readonly jobs: BatchJobs;
+  readonly cache: CacheProvider;
+  readonly cacheDir: string;
+  readonly stateFile: string;
+  readonly profiles: EndpointProfiles;
+}
+
+/**
+ * The endpoint profiles of the CLI: `openai` at `--api-base` (else
+ * `OPENAI_BASE_URL`, else OpenAI), needing a key only when it is OpenAI
+ * itself or a key is set — as for `run`.
+ */
+export function batchProfiles(apiBase: string | undefined, env: Readonly<Record<string, string | undefined>>): EndpointProfiles {
+  const profiles = cliProfiles({ ...(apiBase !== undefined && { apiBase }), env });
+  const base = profiles.openai?.baseUrl ?? OPENAI_BASE_URL;
+  if (!env.OPENAI_API_KEY && !sameBaseUrl(base, OPENAI_BASE_URL)) return { ...profiles, openai: { ...profiles.openai, requiresKey: false } };
+  return profiles;
+}
+
+/** The Batch API of a recorded endpoint, or why this invocation may not contact it (the key rule of `run`). */
+export function connectFor(profiles: EndpointProfiles, env: Readonly<Record<string, string | undefined>>): (endpoint: JobEndpoint) => Promise<BatchApi | { refused: string }> {
+  return (endpoint) =>
+    batchApiFor(endpoint, {
+      profiles,
+      findKey: async (target) => (target.apiKeyEnv ? env[target.apiKeyEnv] || undefined : undefined),
+      hint: (job) => `Pass --api-base ${job.apiBase} to follow them.`,
+    });
+}
+
+/** Opens the job store and cache of `cacheDir` (default: the project's `.llmbatch-cache`). */
+export function openBatchSetup(options: BatchSetupOptions, io: CliIo, anchor: string, warn: (message: string) => void): BatchSetup {
+  const cacheDir = resolve(io.cwd, options.cacheDir ?? defaultCacheDir(anchor));
+  const cache = openCliCache({ ...options, ttlMs: options.cacheTtlMs }, cacheDir, io.env, warn);
+  const stateFile = join(cacheDir, jobStateFileName);
+  const profiles = batchProfiles(options.apiBase, io.env);
+  const jobs = new BatchJobs({
+    store: new FileJobStore(stateFile),
+    cache,
+    connect: connectFor(profiles, io.env),
+    ...(options.limits && { limits: options.limits }),
+    ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs, maxPollIntervalMs: Math.max(options.pollIntervalMs, Math.min(60_000, options.pollIntervalMs * 12)) }),
+  });
+  return { jobs, cache, cacheDir, stateFile, profiles };
+}

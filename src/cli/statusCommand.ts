@@ -1,0 +1,127 @@
+/**
+ * `llmbatch status`: lists the recorded batch jobs with their current status,
+ * collects the answers of finished jobs into the cache, and with `--wait`
+ * follows the jobs until they finish and writes the results like `run`.
+ */
+import { relative, resolve } from 'node:path';
+import { formatBatchOutputLine } from '../core/batchFile/batchJsonl';
+import type { RefreshReport } from '../core/batchApi/batchJobs';
+import type { SubmissionRecord } from '../core/batchApi/jobState';
+import { isSubmissionDone, summarizeSubmission } from '../core/batchApi/jobResults';
+import type { StatusOptions } from './batchArgs';
+import { openBatchSetup } from './batchSetup';
+import { OrderedWriter } from './orderedWriter';
+import type { CliIo } from './runCommand';
+import { exitCodes } from './runCommand';
+
+export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  let setup;
+  try {
+    setup = openBatchSetup(options, io, resolve(io.cwd, 'batch'), (message) => say(`llmbatch: warning: ${message}`));
+  } catch (error) {
+    say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodes.usage;
+  }
+  try {
+    return await follow(options, io, setup, say);
+  } finally {
+    await setup.cache.close();
+  }
+}
+
+async function follow(options: StatusOptions, io: CliIo, setup: ReturnType<typeof openBatchSetup>, say: (line: string) => void): Promise<number> {
+  const { jobs } = setup;
+  const stateName = relative(io.cwd, setup.stateFile) || setup.stateFile;
+  let recorded: SubmissionRecord[];
+  try {
+    recorded = await jobs.list();
+  } catch (error) {
+    say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodes.usage;
+  }
+  const chosen = options.id === undefined ? undefined : recorded.find((s) => s.id === options.id || s.jobs.some((job) => job.id === options.id));
+  if (options.id !== undefined && !chosen) {
+    say(`llmbatch: no submission or batch job ${options.id} is recorded in ${stateName}`);
+    return exitCodes.usage;
+  }
+  if (recorded.length === 0) {
+    say(`llmbatch: no batch jobs are recorded in ${stateName} (\`llmbatch submit <file>\` creates them)`);
+    return options.wait || options.out ? exitCodes.usage : exitCodes.ok;
+  }
+  const ids = chosen ? [chosen.id] : undefined;
+  const shown = new Map<string, string>();
+  let report: RefreshReport;
+  try {
+    report = options.wait
+      ? await jobs.wait({
+          ...(ids && { submissionIds: ids }),
+          ...(io.signal && { signal: io.signal }),
+          onUpdate: (update) => {
+            if (options.quiet) return;
+            for (const submission of update.submissions) {
+              const line = summarizeSubmission(submission);
+              if (shown.get(submission.id) !== line) say(`llmbatch: ${submission.id}: ${line}`);
+              shown.set(submission.id, line);
+            }
+          },
+        })
+      : await jobs.refresh({ ...(ids && { submissionIds: ids }), ...(io.signal && { signal: io.signal }) });
+  } catch (error) {
+    if (io.signal?.aborted) {
+      say('llmbatch: stopped following; the jobs keep running (`llmbatch status` picks them up again)');
+      return exitCodes.someFailed;
+    }
+    throw error;
+  }
+  const seen = new Set<string>();
+  for (const problem of report.problems) {
+    if (seen.has(problem.message)) continue;
+    seen.add(problem.message);
+    say(`llmbatch: ${problem.submissionId}: ${problem.message}`);
+  }
+  const listing = report.submissions.map((submission) => describe(submission, io.cwd)).join('\n');
+  // With --wait the results may go to stdout, so the listing moves aside.
+  if (options.wait) {
+    if (!options.quiet) say(listing);
+  } else {
+    io.stdout.write(`${listing}\n`);
+  }
+
+  if (!options.wait && options.out === undefined) return report.problems.some((p) => p.permanent) ? exitCodes.someFailed : exitCodes.ok;
+  const target = chosen ?? report.submissions[report.submissions.length - 1]!;
+  const current = report.submissions.find((submission) => submission.id === target.id) ?? target;
+  if (!isSubmissionDone(current)) {
+    say(`llmbatch: ${current.id} has not finished; no results were written (\`llmbatch status --wait\` waits for it)`);
+    return exitCodes.someFailed;
+  }
+  const results = await jobs.results(current.id);
+  let writer: OrderedWriter;
+  try {
+    writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
+  } catch (error) {
+    say(`llmbatch: cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodes.usage;
+  }
+  for (const result of results) writer.add(result.index, formatBatchOutputLine(result));
+  await writer.close(true);
+  const failed = results.filter((result) => !result.ok);
+  if (!options.quiet) {
+    const file = relative(io.cwd, current.file) || current.file;
+    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${options.out ? ` → ${options.out}` : ''}`);
+    for (const result of failed.slice(0, 10)) if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
+    if (failed.length > 10) say(`  … and ${failed.length - 10} more`);
+    if (failed.length) say(`llmbatch: \`llmbatch run ${file}\` sends just these ${failed.length} live; the answered ones come from the cache`);
+  }
+  return failed.length > 0 ? exitCodes.someFailed : exitCodes.ok;
+}
+
+function describe(submission: SubmissionRecord, cwd: string): string {
+  const when = new Date(submission.createdAt).toISOString().slice(0, 16).replace('T', ' ');
+  const head = `${submission.id}  ${relative(cwd, submission.file) || submission.file}  ${when} UTC  ${summarizeSubmission(submission)}`;
+  const jobs = submission.jobs.map((job) => {
+    const counts = job.counts && job.counts.total > 0 ? `, ${job.counts.completed} done, ${job.counts.failed} failed` : '';
+    return `  ${job.id}  ${job.status}  ${job.requestCount} request${job.requestCount === 1 ? '' : 's'}${counts}${job.error ? ` — ${job.error}` : ''}`;
+  });
+  return [head, ...jobs].join('\n');
+}

@@ -1,0 +1,157 @@
+/**
+ * The few calls of the OpenAI Files and Batches APIs a batch job needs: upload
+ * the input, create the job, look at it, cancel it, download its files.
+ *
+ * Like the chat provider it never follows a redirect (the key would travel to
+ * wherever the redirect points) and it keeps the key out of every message.
+ */
+import type { z } from 'zod';
+import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, redactSecrets } from '../errors';
+import type { BatchObject, FileObject } from './batchObjects';
+import { batchObjectSchema, fileObjectSchema } from './batchObjects';
+
+/** What the job runner needs from a Batch API; `BatchApiClient` is the HTTP one. */
+export interface BatchApi {
+  /** Base URL the calls go to, e.g. `https://api.openai.com/v1`. */
+  readonly apiBase: string;
+  uploadFile(content: string, options?: { fileName?: string; signal?: AbortSignal }): Promise<FileObject>;
+  createBatch(inputFileId: string, options?: { metadata?: Readonly<Record<string, string>>; signal?: AbortSignal }): Promise<BatchObject>;
+  retrieveBatch(batchId: string, signal?: AbortSignal): Promise<BatchObject>;
+  cancelBatch(batchId: string, signal?: AbortSignal): Promise<BatchObject>;
+  fileContent(fileId: string, signal?: AbortSignal): Promise<string>;
+}
+
+export interface BatchApiClientOptions {
+  /** Normalised base URL (no trailing slash). */
+  readonly apiBase: string;
+  /** Sent as `Authorization: Bearer …`; see `keyOptions` for who may receive it. */
+  readonly apiKey?: string;
+  /** Extra headers (Azure's `api-key`, profile headers); they win over the defaults. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly organization?: string;
+  readonly fetch?: typeof globalThis.fetch;
+  /** Limit of one call other than an upload. Default 60 s. */
+  readonly timeoutMs?: number;
+  /** Limit of one upload, which may be 200 MB. Default 15 min. */
+  readonly uploadTimeoutMs?: number;
+}
+
+/** The only endpoint llmbatch sends through the Batch API. */
+export const batchEndpoint = '/v1/chat/completions';
+/** The only completion window the Batch API offers. */
+export const completionWindow = '24h';
+
+export class BatchApiClient implements BatchApi {
+  readonly apiBase: string;
+  readonly #apiKey: string | undefined;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #organization: string | undefined;
+  readonly #fetch: typeof globalThis.fetch;
+  readonly #timeoutMs: number;
+  readonly #uploadTimeoutMs: number;
+
+  constructor(options: BatchApiClientOptions) {
+    this.apiBase = options.apiBase.replace(/\/+$/, '');
+    this.#apiKey = options.apiKey || undefined;
+    this.#headers = options.headers ?? {};
+    this.#organization = options.organization || undefined;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#uploadTimeoutMs = options.uploadTimeoutMs ?? 15 * 60_000;
+  }
+
+  /** `POST /files` with purpose `batch`, as multipart form data. */
+  async uploadFile(content: string, options: { fileName?: string; signal?: AbortSignal } = {}): Promise<FileObject> {
+    const form = new FormData();
+    form.append('purpose', 'batch');
+    form.append('file', new Blob([content], { type: 'application/jsonl' }), options.fileName ?? 'llmbatch-input.jsonl');
+    const text = await this.#call('POST', '/files', { body: form, signal: options.signal, timeoutMs: this.#uploadTimeoutMs });
+    return parseObject(text, fileObjectSchema, 'file');
+  }
+
+  /** `POST /batches` for the chat completions endpoint with the 24 h window. */
+  async createBatch(inputFileId: string, options: { metadata?: Readonly<Record<string, string>>; signal?: AbortSignal } = {}): Promise<BatchObject> {
+    const body = JSON.stringify({ input_file_id: inputFileId, endpoint: batchEndpoint, completion_window: completionWindow, ...(options.metadata && { metadata: options.metadata }) });
+    const text = await this.#call('POST', '/batches', { body, json: true, signal: options.signal });
+    return parseObject(text, batchObjectSchema, 'batch');
+  }
+
+  async retrieveBatch(batchId: string, signal?: AbortSignal): Promise<BatchObject> {
+    return parseObject(await this.#call('GET', `/batches/${encodeURIComponent(batchId)}`, { signal }), batchObjectSchema, 'batch');
+  }
+
+  async cancelBatch(batchId: string, signal?: AbortSignal): Promise<BatchObject> {
+    return parseObject(await this.#call('POST', `/batches/${encodeURIComponent(batchId)}/cancel`, { signal }), batchObjectSchema, 'batch');
+  }
+
+  /** The whole content of an output or error file, as text. */
+  async fileContent(fileId: string, signal?: AbortSignal): Promise<string> {
+    return this.#call('GET', `/files/${encodeURIComponent(fileId)}/content`, { signal, timeoutMs: this.#uploadTimeoutMs });
+  }
+
+  async #call(method: string, path: string, options: { body?: string | FormData; json?: boolean; signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<string> {
+    const headers = new Headers({ accept: 'application/json' });
+    if (options.json) headers.set('content-type', 'application/json');
+    if (this.#apiKey) headers.set('authorization', `Bearer ${this.#apiKey}`);
+    if (this.#organization) headers.set('openai-organization', this.#organization);
+    for (const [name, value] of Object.entries(this.#headers)) headers.set(name, value);
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const url = `${this.apiBase}${path}`;
+    try {
+      let response: Response;
+      try {
+        response = await this.#fetch(url, { method, headers, ...(options.body !== undefined && { body: options.body }), signal, redirect: 'manual' });
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        if (timeout.aborted) throw new APIConnectionError(`${method} ${url} got no answer within ${Math.round((options.timeoutMs ?? this.#timeoutMs) / 1000)} s`, { cause: error }, 'timeout');
+        throw new APIConnectionError(`Connection error: ${method} ${url}: ${describeCause(error)}`, { cause: error });
+      }
+      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new APIError(response.status, `${response.status} the server redirected; redirects are not followed so credentials stay with ${this.apiBase}.`, response.headers);
+      }
+      const text = await response.text();
+      if (!response.ok) throw makeAPIError(response.status, parseJsonOrText(text), response.headers);
+      return text;
+    } catch (error) {
+      throw this.#withoutKey(error);
+    }
+  }
+
+  // A server may quote the key back; pattern redaction misses keys without a known prefix.
+  #withoutKey(error: unknown): unknown {
+    const headerSecrets = Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([, value]) => value);
+    const secrets = [this.#apiKey, ...headerSecrets].filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8);
+    if (error instanceof Error) {
+      for (const secret of secrets) error.message = error.message.split(secret).join('[redacted]');
+    }
+    return error;
+  }
+}
+
+function parseObject<Schema extends z.ZodType>(text: string, schema: Schema, what: string): z.infer<Schema> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidResponseError('not_json', 200, `the ${what} answer is not JSON: ${JSON.stringify(text.slice(0, 200))}`, { cause: error });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new InvalidResponseError('wrong_shape', 200, `the answer is not a ${what} object (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  return parsed.data;
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function describeCause(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string').join(' ');
+  return redactSecrets(detail || (error instanceof Error ? error.message : String(error)));
+}

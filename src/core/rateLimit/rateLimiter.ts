@@ -1,0 +1,315 @@
+/**
+ * Keeps the requests to one endpoint (and key) under its rate limits, so they
+ * wait for budget on the client instead of being sent to fail with 429.
+ *
+ * What it knows comes from three places: budgets the user configured (`rpm`,
+ * `tpm`), the limits a server announces in its `x-ratelimit-*` headers, and
+ * what those headers say is left until when. The lower of a configured and an
+ * announced limit wins.
+ */
+import type { LLMRequest, Usage } from '../models';
+import type { Clock } from '../engine/clock';
+import { systemClock } from '../engine/clock';
+import { APIError } from '../errors';
+import { Budget, defaultBurstFraction } from './budget';
+import type { LimitReading } from './rateLimitHeaders';
+import { readRateLimitHeaders } from './rateLimitHeaders';
+import { TokenEstimator } from './tokenEstimate';
+
+/** Budgets per minute; absent means not limited (unless the server says otherwise). */
+export interface RateLimits {
+  /** Requests per minute. */
+  readonly rpm?: number;
+  /** Tokens (prompt + completion) per minute. */
+  readonly tpm?: number;
+}
+
+export interface RateLimiterOptions extends RateLimits {
+  readonly clock?: Clock;
+  /** Shared between limiters so the tokenizer loads once. */
+  readonly estimator?: TokenEstimator;
+  /** Share of a one-second slice of each budget that may go out at once. Default 0.05. */
+  readonly burstFraction?: number;
+  /**
+   * While nothing is known about an endpoint, its first request goes alone and
+   * the rest wait for its answer (whose headers may announce the limits) for at
+   * most this long. Default 2 000 ms; 0 sends everything at once.
+   */
+  readonly probeTimeoutMs?: number;
+}
+
+/** The right to send one attempt; report how it went exactly once. */
+export interface RateLimitPermit {
+  /** Tokens charged for it before sending. */
+  readonly tokens: number;
+  /** The attempt was answered: its headers update what is known, its usage settles the token charge. */
+  succeeded(headers?: Headers, usage?: Usage): void;
+  /** The attempt failed; a 429 empties the budgets and its headers say for how long. */
+  failed(error: unknown): void;
+}
+
+interface Waiter {
+  readonly cost: number;
+  readonly resolve: (permit: RateLimitPermit) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/** What a server said is left of a budget, and until when that holds. */
+interface ServerWindow {
+  remaining: number;
+  readonly until: number;
+}
+
+interface Grant {
+  readonly mark: number;
+  readonly cost: number;
+  readonly probe: boolean;
+}
+
+export class RateLimiter {
+  readonly #clock: Clock;
+  readonly #estimator: TokenEstimator;
+  readonly #burstFraction: number;
+  readonly #probeTimeoutMs: number;
+  #configured: RateLimits;
+  #announced: { rpm?: number; tpm?: number } = {};
+  #requests: Budget | undefined;
+  #tokens: Budget | undefined;
+  #serverRequests: ServerWindow | undefined;
+  #serverTokens: ServerWindow | undefined;
+  #pausedUntil = 0;
+  #probe: 'unknown' | 'probing' | 'known' = 'unknown';
+  #probeDeadline = 0;
+  readonly #queue: Waiter[] = [];
+  #sleep: AbortController | undefined;
+  #resumeAt: number | undefined;
+  #granted = 0;
+  // Grants not yet settled, in grant order: the ones a server had not seen when it wrote its headers.
+  readonly #outstanding = new Set<Grant>();
+
+  constructor(options: RateLimiterOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#estimator = options.estimator ?? new TokenEstimator();
+    this.#burstFraction = options.burstFraction ?? defaultBurstFraction;
+    this.#probeTimeoutMs = options.probeTimeoutMs ?? 2_000;
+    this.#configured = checked({ rpm: options.rpm, tpm: options.tpm });
+    this.#applyLimits(this.#clock.now());
+  }
+
+  /** Replaces the configured budgets (absent fields remove them); limits a server announced still apply. */
+  configure(limits: RateLimits): void {
+    const next = checked(limits);
+    if (next.rpm === this.#configured.rpm && next.tpm === this.#configured.tpm) return;
+    this.#configured = next;
+    this.#applyLimits(this.#clock.now());
+    this.#wake();
+  }
+
+  /** The budgets in force: the lower of the configured and the announced ones. */
+  get limits(): RateLimits {
+    return {
+      ...(this.#requests && { rpm: this.#requests.perMinute }),
+      ...(this.#tokens && { tpm: this.#tokens.perMinute }),
+    };
+  }
+
+  /** Requests waiting for budget. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /** Milliseconds until the next waiting request may go; undefined when none waits. */
+  waitingMs(): number | undefined {
+    if (this.#queue.length === 0) return undefined;
+    const now = this.#clock.now();
+    return Math.max(0, (this.#resumeAt ?? now) - now);
+  }
+
+  /**
+   * Resolves once `request` fits the budgets, charging it. Requests are let
+   * through in the order they asked. Rejects with `signal.reason` if `signal`
+   * aborts first.
+   */
+  acquire(request: LLMRequest, signal?: AbortSignal): Promise<RateLimitPermit> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const cost = this.#tokens || this.#serverTokens ? this.#estimator.estimate(request).total : 0;
+    if (this.#queue.length === 0) {
+      const now = this.#clock.now();
+      if (this.#waitMs(cost, now) === 0) return Promise.resolve(this.#grant(cost, now));
+    }
+    return new Promise<RateLimitPermit>((resolve, reject) => {
+      const waiter: Waiter = { cost, resolve, reject, ...(signal && { signal }) };
+      if (signal) {
+        waiter.onAbort = () => {
+          const at = this.#queue.indexOf(waiter);
+          if (at !== -1) this.#queue.splice(at, 1);
+          reject(signal.reason);
+          if (at === 0) this.#wake();
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.#queue.push(waiter);
+      if (this.#queue.length === 1) this.#pump();
+    });
+  }
+
+  #waitMs(cost: number, now: number): number {
+    let wait = this.#pausedUntil - now;
+    if (this.#probe === 'probing' && !this.#requests && !this.#tokens) wait = Math.max(wait, this.#probeDeadline - now);
+    if (this.#requests) wait = Math.max(wait, this.#requests.waitMs(1, now));
+    if (this.#tokens) wait = Math.max(wait, this.#tokens.waitMs(cost, now));
+    const requests = this.#serverRequests;
+    if (requests && requests.until > now && requests.remaining < 1) wait = Math.max(wait, requests.until - now);
+    const tokens = this.#serverTokens;
+    if (tokens && tokens.until > now && tokens.remaining < cost) wait = Math.max(wait, tokens.until - now);
+    return Math.max(0, Math.ceil(wait));
+  }
+
+  #grant(cost: number, now: number): RateLimitPermit {
+    this.#requests?.take(1, now);
+    this.#tokens?.take(cost, now);
+    if (this.#serverRequests && this.#serverRequests.until > now) this.#serverRequests.remaining -= 1;
+    if (this.#serverTokens && this.#serverTokens.until > now) this.#serverTokens.remaining -= cost;
+    const probe = this.#probe === 'unknown' && !this.#requests && !this.#tokens && this.#probeTimeoutMs > 0;
+    if (probe) {
+      this.#probe = 'probing';
+      this.#probeDeadline = now + this.#probeTimeoutMs;
+    }
+    const grant: Grant = { mark: ++this.#granted, cost, probe };
+    this.#outstanding.add(grant);
+    let settled = false;
+    const settle = (report: () => void) => {
+      if (settled) return;
+      settled = true;
+      report();
+      this.#outstanding.delete(grant);
+      if (grant.probe && this.#probe === 'probing') this.#probe = 'known';
+      this.#wake();
+    };
+    return {
+      tokens: cost,
+      succeeded: (headers, usage) => settle(() => this.#answered(grant, headers, usage)),
+      failed: (error) => settle(() => this.#failedWith(grant, error)),
+    };
+  }
+
+  #answered(grant: Grant, headers: Headers | undefined, usage: Usage | undefined): void {
+    const now = this.#clock.now();
+    this.#learn(grant, headers, now, false);
+    if (usage && this.#tokens) {
+      const used = usage.total_tokens || usage.prompt_tokens + usage.completion_tokens;
+      this.#tokens.give(grant.cost - used, now);
+    }
+  }
+
+  #failedWith(grant: Grant, error: unknown): void {
+    const now = this.#clock.now();
+    const rateLimited = error instanceof APIError && error.status === 429;
+    if (error instanceof APIError) this.#learn(grant, error.headers, now, rateLimited);
+    if (rateLimited) {
+      // Over the limit after all (another client on the key, or a stricter server): send nothing more until the budgets refill.
+      this.#requests?.drain(now);
+      this.#tokens?.drain(now);
+    } else if (this.#tokens && grant.cost > 0) {
+      // No answer was produced, so the completion it might have had is not owed.
+      this.#tokens.give(grant.cost, now);
+    }
+  }
+
+  #learn(grant: Grant, headers: Headers | undefined, now: number, rateLimited: boolean): void {
+    const reading = readRateLimitHeaders(headers, now);
+    if (!reading) return;
+    const { requests, tokens } = reading;
+    if ((requests.limit !== undefined && requests.limit !== this.#announced.rpm) || (tokens.limit !== undefined && tokens.limit !== this.#announced.tpm)) {
+      this.#announced = { rpm: requests.limit ?? this.#announced.rpm, tpm: tokens.limit ?? this.#announced.tpm };
+      this.#applyLimits(now);
+    }
+    // The server had not yet counted what was sent after this attempt and is still out.
+    let unseenRequests = 0;
+    let unseenTokens = 0;
+    for (const other of this.#outstanding) {
+      if (other.mark <= grant.mark) continue;
+      unseenRequests++;
+      unseenTokens += other.cost;
+    }
+    const requestWindow = windowOf(requests, unseenRequests, now);
+    if (requestWindow) this.#serverRequests = requestWindow;
+    const tokenWindow = windowOf(tokens, unseenTokens, now);
+    if (tokenWindow) this.#serverTokens = tokenWindow;
+    if (rateLimited && reading.retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + reading.retryAfterMs);
+  }
+
+  #applyLimits(now: number): void {
+    const rpm = lower(this.#configured.rpm, this.#announced.rpm);
+    const tpm = lower(this.#configured.tpm, this.#announced.tpm);
+    this.#requests = shaped(this.#requests, rpm, now, this.#burstFraction);
+    this.#tokens = shaped(this.#tokens, tpm, now, this.#burstFraction);
+    if (this.#tokens) void this.#estimator.ready();
+  }
+
+  /** Lets through every waiter that fits, then sleeps until the first that does not. */
+  #pump(): void {
+    if (this.#sleep) return;
+    const now = this.#clock.now();
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0]!;
+      const wait = this.#waitMs(head.cost, now);
+      if (wait > 0) {
+        this.#resumeAt = now + wait;
+        const sleep = new AbortController();
+        this.#sleep = sleep;
+        this.#clock.sleep(wait, sleep.signal).then(
+          () => {
+            if (this.#sleep !== sleep) return;
+            this.#sleep = undefined;
+            this.#pump();
+          },
+          () => undefined,
+        );
+        return;
+      }
+      this.#queue.shift();
+      if (head.onAbort) head.signal?.removeEventListener('abort', head.onAbort);
+      head.resolve(this.#grant(head.cost, now));
+    }
+    this.#resumeAt = undefined;
+  }
+
+  /** Re-checks the queue now: budget came back, or the limits changed. */
+  #wake(): void {
+    if (this.#sleep) {
+      this.#sleep.abort();
+      this.#sleep = undefined;
+    }
+    if (this.#queue.length > 0) this.#pump();
+  }
+}
+
+function checked(limits: RateLimits): RateLimits {
+  for (const [name, value] of Object.entries(limits)) {
+    if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new RangeError(`${name} must be a number above 0 (got ${String(value)})`);
+    }
+  }
+  return { ...(limits.rpm !== undefined && { rpm: limits.rpm }), ...(limits.tpm !== undefined && { tpm: limits.tpm }) };
+}
+
+function lower(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function shaped(budget: Budget | undefined, perMinute: number | undefined, now: number, burstFraction: number): Budget | undefined {
+  if (perMinute === undefined) return undefined;
+  if (!budget) return new Budget(perMinute, now, burstFraction);
+  budget.setLimit(perMinute, now);
+  return budget;
+}
+
+function windowOf(reading: LimitReading, unseen: number, now: number): ServerWindow | undefined {
+  if (reading.remaining === undefined || reading.resetMs === undefined) return undefined;
+  return { remaining: reading.remaining - unseen, until: now + reading.resetMs };
+}
