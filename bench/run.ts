@@ -16,6 +16,8 @@ import { scaleScenario } from './scenarios/scale';
 import { parseScenario } from './scenarios/parse';
 import { faultsScenario } from './scenarios/faults';
 import { webviewScenario } from './scenarios/webview';
+import { rateLimitsScenario } from './scenarios/rateLimits';
+import { stopAllMeasured } from './processes/measureProcess';
 
 const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioBody>> = {
   latency: latencyScenario,
@@ -25,6 +27,7 @@ const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Scenario
   parse: parseScenario,
   faults: faultsScenario,
   webview: webviewScenario,
+  rateLimits: rateLimitsScenario,
 };
 
 function log(line: string): void {
@@ -95,6 +98,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   return failures > 0 ? 1 : 0;
 }
+
+// Measured programs run in their own process groups, out of reach of the terminal's Ctrl+C.
+process.once('SIGINT', () => {
+  stopAllMeasured();
+  process.exit(130);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -30,6 +30,20 @@ export interface MeasureOptions {
 }
 
 const gnuTime = '/usr/bin/time';
+// Process groups of the programs running now, so an interrupted bench can stop them.
+const running = new Set<number>();
+
+/** Kills every program still being measured (each with its whole process group). */
+export function stopAllMeasured(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  running.clear();
+}
 const keepChars = 65_536;
 
 /** Single-quotes `word` for `sh -c`. */
@@ -48,7 +62,9 @@ export async function measureProcess(command: string, args: readonly string[], o
   // `script` gives the program a pseudo-terminal on all three streams; -e passes its exit code through.
   const argv = options.terminal && hasTerminalWrapper() ? ['/usr/bin/script', '-qefc', timed.map(shellQuote).join(' '), '/dev/null'] : timed;
   const started = process.hrtime.bigint();
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so a timeout stops the program and not only its GNU time or script wrapper.
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid !== undefined) running.add(child.pid);
   let stdout = '';
   let stderr = '';
   const keep = (previous: string, chunk: Buffer) => {
@@ -58,9 +74,20 @@ export async function measureProcess(command: string, args: readonly string[], o
   child.stdout.on('data', (chunk: Buffer) => (stdout = keep(stdout, chunk)));
   child.stderr.on('data', (chunk: Buffer) => (stderr = keep(stderr, chunk)));
   let timedOut = false;
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
+  let killer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    killGroup();
+    // A child killed before it became a group leader leaves its own children holding
+    // the pipes open; killing the group again once it exists ends them too.
+    killer = setInterval(killGroup, 100);
   }, options.timeoutMs);
   try {
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
@@ -77,6 +104,8 @@ export async function measureProcess(command: string, args: readonly string[], o
     return { wallMs, ...(peakRssBytes !== undefined && { peakRssBytes }), exitCode, signal, stdout, stderr, timedOut };
   } finally {
     clearTimeout(timer);
+    clearInterval(killer);
+    if (child.pid !== undefined) running.delete(child.pid);
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): LlmbatchApi {
     runEvents: runs.onDidRunEvent,
     actions: {
       rerunFailed: (uri, runId, ids) => report(runs.run(uri, { onlyIds: ids, confirm: true, updates: runId }), { log }),
-      rerunRow: (uri, runId, id) => report(runs.run(uri, { onlyIds: [id], bypassCache: true, updates: runId }), { log }),
+      rerunRow: (uri, runId, id, bypassCache) => report(runs.run(uri, { onlyIds: [id], bypassCache, updates: runId }), { log }),
       cancel: () => runs.cancel(),
     },
     log: (message) => log.warn(message),

@@ -18,6 +18,8 @@ export interface MockLineFailure {
 export interface MockBatchBehaviour {
   /** Each GET of a job moves it one status on: validating → in_progress → finalizing → completed. Default true. */
   readonly advanceOnPoll?: boolean;
+  /** The first GET of a job finishes it at once (for callers that poll slowly). */
+  readonly finishOnFirstPoll?: boolean;
   /** Requests for which this returns a failure are answered in the error file with it. */
   readonly failLine?: (line: { readonly customId: string; readonly body: unknown }) => MockLineFailure | undefined;
   /** Jobs expire instead of completing, after answering this many of their requests. */
@@ -141,7 +143,7 @@ export class MockBatchApi {
       job.status = 'failed';
       job.errors ??= [{ code: 'invalid_request', message: this.behaviour.failValidation ?? 'invalid input' }];
     } else if (this.behaviour.advanceOnPoll !== false && !terminal.has(job.status)) {
-      const next = progression[job.status] ?? 'completed';
+      const next = this.behaviour.finishOnFirstPoll ? 'completed' : (progression[job.status] ?? 'completed');
       if (next === 'completed') this.#finish(job, this.behaviour.expireAfter === undefined ? 'completed' : 'expired', this.behaviour.expireAfter ?? Number.POSITIVE_INFINITY);
       else job.status = next;
       if (job.status === 'in_progress') job.counts.total = job.lines.length;

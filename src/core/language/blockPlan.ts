@@ -335,17 +335,16 @@ class Planner {
   private checkPlaceholders(messages: readonly MessageDefinition[], effective: Map<string, Effective>): void {
     // Without the data file's columns, unknown names cannot be told apart from columns.
     if (this.dataFailed) return;
-    const known = new Set<string>(this.variables.keys());
-    for (const column of this.data?.columnList ?? []) known.add(column);
-    for (const key of this.parameterBindings.keys()) known.add(key);
+    const columns = this.data?.columns;
     const check = (name: string, range: SourceRange) => {
-      if (known.has(name)) return;
+      if (this.variables.has(name) || this.parameterBindings.has(name) || columns?.has(name)) return;
+      const known = [...this.variables.keys(), ...this.parameterBindings.keys(), ...(this.data?.columnList ?? [])];
       if (settingKind(name) === 'reserved') {
         this.error(`{{${name}}} is not a variable: @${name} is a setting of the file itself; give the variable another name`, range, 'unknown-variable');
         return;
       }
       const suggestion = closestName(name, known);
-      const hint = suggestion === undefined ? (known.size > 0 ? '' : ' — define it with a setting such as "@' + name + ' = …"') : ` — did you mean {{${suggestion}}}?`;
+      const hint = suggestion === undefined ? (known.length > 0 ? '' : ' — define it with a setting such as "@' + name + ' = …"') : ` — did you mean {{${suggestion}}}?`;
       this.error(`unknown variable {{${name}}}${hint}`, range, 'unknown-variable');
     };
     for (const message of messages) {
@@ -359,11 +358,13 @@ class Planner {
 
   /** `@a = {{b}}` with `@b = {{a}}` can never be filled in. */
   private checkCycles(effective: Map<string, Effective>): void {
-    const refers = new Map<string, string[]>();
+    let refers: Map<string, string[]> | undefined;
     for (const [key, { setting }] of effective) {
       if (setting.placeholders.length === 0) continue;
-      if (this.variables.has(key) || this.parameterBindings.has(key)) refers.set(key, setting.placeholders.map((placeholder) => placeholder.name));
+      if (!this.variables.has(key) && !this.parameterBindings.has(key)) continue;
+      (refers ??= new Map()).set(key, setting.placeholders.map((placeholder) => placeholder.name));
     }
+    if (!refers) return;
     if (refers.size < 2 && ![...refers].some(([key, names]) => names.includes(key))) return;
     const state = new Map<string, 'open' | 'done'>();
     const visit = (name: string, path: string[]): void => {
@@ -375,7 +376,7 @@ class Planner {
         return;
       }
       state.set(name, 'open');
-      for (const next of refers.get(name) ?? []) if (refers.has(next)) visit(next, [...path, name]);
+      for (const next of refers?.get(name) ?? []) if (refers?.has(next)) visit(next, [...path, name]);
       state.set(name, 'done');
     };
     for (const name of refers.keys()) visit(name, []);

@@ -23,6 +23,8 @@ import { render } from './template';
 
 const defaultMaxRequests = 100_000;
 const noVariables: Record<string, unknown> = Object.freeze({});
+/** Marks a parameter value that failed its check (and was reported). */
+const invalid: unique symbol = Symbol('invalid');
 
 /** Names used as `{{name}}` anywhere in a section. */
 function namesUsedIn(section: Section): Set<string> {
@@ -40,7 +42,6 @@ function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Se
   const ignored = new Set<Setting>();
   const headerUses = namesUsedIn(document.header);
   const allUses = new Set(headerUses);
-  for (const block of document.blocks) for (const name of namesUsedIn(block)) allUses.add(name);
   const check = (setting: Setting, used: (name: string) => boolean) => {
     if (isKnownSetting(setting.key) || used(setting.key)) return;
     const suggestion = closestName(setting.key, knownSettingNames);
@@ -53,12 +54,12 @@ function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Se
     const sweep = setting.value.kind === 'sweep' ? `, yet its ${setting.value.elements.length} values each make a separate request` : '';
     sink.add('warning', `variable @${setting.key} is never used: no {{${setting.key}}} refers to it${sweep}`, setting.keyRange, 'unused-variable');
   };
-  for (const setting of document.header.settings) check(setting, (name) => allUses.has(name));
   for (const block of document.blocks) {
-    if (block.settings.every((setting) => isKnownSetting(setting.key))) continue;
     const uses = namesUsedIn(block);
+    for (const name of uses) allUses.add(name);
     for (const setting of block.settings) check(setting, (name) => uses.has(name) || headerUses.has(name));
   }
+  for (const setting of document.header.settings) check(setting, (name) => allUses.has(name));
   return ignored;
 }
 
@@ -94,7 +95,11 @@ class BlockExpander {
       return value;
     }
     const binding = this.plan.variables.get(name) ?? this.plan.parameterBindings.get(name);
-    if (!binding || this.resolving.has(name)) return undefined;
+    if (!binding) return undefined;
+    // Plain values cannot refer back to anything, so they skip the cycle guard.
+    if (binding.source === 'const' && !binding.dynamic) return binding.value;
+    if (binding.source === 'axis' && this.current[binding.axis]?.dynamic === false) return this.current[binding.axis]?.value;
+    if (this.resolving.has(name)) return undefined;
     this.resolving.add(name);
     try {
       return this.resolve(binding);
@@ -118,16 +123,16 @@ class BlockExpander {
     }
   }
 
-  /** The checked value of a parameter for the current combination; `undefined` means it failed. */
-  private parameter(plan: ParameterPlan): { value: unknown } | undefined {
+  /** The checked value of a parameter for the current combination, or `invalid` (reported). */
+  private parameter(plan: ParameterPlan): unknown {
     const binding = plan.binding;
-    if (binding.source === 'const' && !binding.dynamic) return { value: binding.value };
+    if (binding.source === 'const' && !binding.dynamic) return binding.value;
     if (binding.source === 'axis') {
       const element = this.current[binding.axis];
-      if (element && !element.dynamic) return { value: element.value };
+      if (element && !element.dynamic) return element.value;
     }
     const value = this.resolve(binding);
-    if (value === null || value === undefined) return { value: null };
+    if (value === null || value === undefined) return null;
     const checks = (this.checks ??= new Map());
     let cache = checks.get(plan.key);
     if (!cache) checks.set(plan.key, (cache = new Map()));
@@ -137,10 +142,10 @@ class BlockExpander {
       result = checkSettingValue(plan.key, value);
       if (primitive) cache.set(value, result);
     }
-    if (result.ok) return { value: result.value };
+    if (result.ok) return result.value;
     const where = this.row && this.plan.data ? ` (${this.plan.data.display} row ${this.row.number})` : '';
     this.sink.add('error', `${result.message}${where}`, plan.range, 'invalid-value');
-    return undefined;
+    return invalid;
   }
 
   private messages(): Message[] {
@@ -165,21 +170,21 @@ class BlockExpander {
 
   /** The request of the current combination, or undefined when a value is invalid. */
   private request(): { request: LLMRequest; apiBase?: { value: string; range: SourceRange } } | undefined {
-    const provider = this.plan.provider ? this.parameter(this.plan.provider) : { value: null };
-    if (!provider) return undefined;
-    const providerValue = provider.value ?? this.defaultProvider;
+    const provider = this.plan.provider ? this.parameter(this.plan.provider) : null;
+    if (provider === invalid) return undefined;
+    const providerValue = provider ?? this.defaultProvider;
     if (typeof providerValue !== 'string') return undefined;
     const body: Record<string, unknown> = { provider: providerValue, messages: this.messages(), stream: false };
     for (const plan of this.plan.parameters) {
-      const result = this.parameter(plan);
-      if (!result) return undefined;
-      if (result.value !== null && result.value !== undefined) body[plan.key] = result.value;
+      const value = this.parameter(plan);
+      if (value === invalid) return undefined;
+      if (value !== null && value !== undefined) body[plan.key] = value;
     }
     let apiBase: { value: string; range: SourceRange } | undefined;
     if (this.plan.apiBase) {
-      const result = this.parameter(this.plan.apiBase);
-      if (!result) return undefined;
-      if (typeof result.value === 'string') apiBase = { value: result.value, range: this.apiBaseRange(this.plan.apiBase) };
+      const value = this.parameter(this.plan.apiBase);
+      if (value === invalid) return undefined;
+      if (typeof value === 'string') apiBase = { value, range: this.apiBaseRange(this.plan.apiBase) };
     }
     return { request: body as unknown as LLMRequest, apiBase };
   }

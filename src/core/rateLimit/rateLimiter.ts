@@ -50,6 +50,7 @@ export interface RateLimitPermit {
 
 interface Waiter {
   readonly cost: number;
+  readonly completion: number;
   readonly resolve: (permit: RateLimitPermit) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal?: AbortSignal;
@@ -65,6 +66,8 @@ interface ServerWindow {
 interface Grant {
   readonly mark: number;
   readonly cost: number;
+  /** The part of `cost` that is the completion the request may produce. */
+  readonly completion: number;
   readonly probe: boolean;
 }
 
@@ -134,13 +137,16 @@ export class RateLimiter {
    */
   acquire(request: LLMRequest, signal?: AbortSignal): Promise<RateLimitPermit> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const cost = this.#tokens || this.#serverTokens ? this.#estimator.estimate(request).total : 0;
+    // Without a token budget there is nothing to charge, and counting would be wasted work.
+    const estimate = this.#tokens || this.#serverTokens ? this.#estimator.estimate(request) : undefined;
+    const cost = estimate?.total ?? 0;
+    const completion = estimate?.completion ?? 0;
     if (this.#queue.length === 0) {
       const now = this.#clock.now();
-      if (this.#waitMs(cost, now) === 0) return Promise.resolve(this.#grant(cost, now));
+      if (this.#waitMs(cost, now) === 0) return Promise.resolve(this.#grant(cost, completion, now));
     }
     return new Promise<RateLimitPermit>((resolve, reject) => {
-      const waiter: Waiter = { cost, resolve, reject, ...(signal && { signal }) };
+      const waiter: Waiter = { cost, completion, resolve, reject, ...(signal && { signal }) };
       if (signal) {
         waiter.onAbort = () => {
           const at = this.#queue.indexOf(waiter);
@@ -167,7 +173,7 @@ export class RateLimiter {
     return Math.max(0, Math.ceil(wait));
   }
 
-  #grant(cost: number, now: number): RateLimitPermit {
+  #grant(cost: number, completion: number, now: number): RateLimitPermit {
     this.#requests?.take(1, now);
     this.#tokens?.take(cost, now);
     if (this.#serverRequests && this.#serverRequests.until > now) this.#serverRequests.remaining -= 1;
@@ -177,7 +183,7 @@ export class RateLimiter {
       this.#probe = 'probing';
       this.#probeDeadline = now + this.#probeTimeoutMs;
     }
-    const grant: Grant = { mark: ++this.#granted, cost, probe };
+    const grant: Grant = { mark: ++this.#granted, cost, completion, probe };
     this.#outstanding.add(grant);
     let settled = false;
     const settle = (report: () => void) => {
@@ -212,9 +218,9 @@ export class RateLimiter {
       // Over the limit after all (another client on the key, or a stricter server): send nothing more until the budgets refill.
       this.#requests?.drain(now);
       this.#tokens?.drain(now);
-    } else if (this.#tokens && grant.cost > 0) {
-      // No answer was produced, so the completion it might have had is not owed.
-      this.#tokens.give(grant.cost, now);
+    } else if (this.#tokens && grant.completion > 0) {
+      // No answer was produced, so the completion it might have had is not owed; the prompt may have been counted.
+      this.#tokens.give(grant.completion, now);
     }
   }
 
@@ -272,7 +278,7 @@ export class RateLimiter {
       }
       this.#queue.shift();
       if (head.onAbort) head.signal?.removeEventListener('abort', head.onAbort);
-      head.resolve(this.#grant(head.cost, now));
+      head.resolve(this.#grant(head.cost, head.completion, now));
     }
     this.#resumeAt = undefined;
   }

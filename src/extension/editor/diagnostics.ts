@@ -60,6 +60,11 @@ export class LlmbatchDiagnostics implements vscode.Disposable {
         if (document.uri.scheme === 'file') this.#refreshReadersOf(document.uri.fsPath);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
+      // Data files edited outside the editor are noticed when the user comes back.
+      vscode.window.onDidChangeWindowState((state) => {
+        if (!state.focused) return;
+        for (const document of vscode.workspace.textDocuments) if (this.parsed.hasStaleData(document)) this.refresh(document);
+      }),
     ];
     for (const document of vscode.workspace.textDocuments) this.refresh(document);
   }

@@ -98,6 +98,12 @@ export class ParsedDocuments {
     return fresh.parsed;
   }
 
+  /** True when a cached parse is out of date only because a data file it read changed on disk. */
+  hasStaleData(document: DocumentLike): boolean {
+    const entry = this.#entries.get(document.uri.toString());
+    return entry !== undefined && entry.version === document.version && this.#dataChanged(entry);
+  }
+
   /** The cached parse without computing one. */
   peek(uri: string): ParsedFile | undefined {
     return this.#entries.get(uri)?.parsed;

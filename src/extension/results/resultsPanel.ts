@@ -22,8 +22,8 @@ import { exportExtensions, exportText } from './exports';
 export interface ResultsActions {
   /** Sends these requests of run `runId` of the file again (its failed and unfinished ones). */
   rerunFailed(fileUri: vscode.Uri, runId: string, ids: readonly string[]): unknown;
-  /** Sends one request of run `runId` of the file again, bypassing the cache. */
-  rerunRow(fileUri: vscode.Uri, runId: string, id: string): unknown;
+  /** Sends one request of run `runId` of the file again (the detail's Re-run bypasses the cache). */
+  rerunRow(fileUri: vscode.Uri, runId: string, id: string, bypassCache: boolean): unknown;
   /** Cancels the run in progress. */
   cancel(): unknown;
 }
@@ -203,7 +203,7 @@ export class ResultsPanel implements vscode.Disposable {
       case 'rerunRow': {
         const record = this.record;
         if (!record?.item(message.id) || record.isRunning) return;
-        return this.rerun(record, [message.id], () => this.services.actions.rerunRow(file, record.runId, message.id));
+        return this.rerun(record, [message.id], () => this.services.actions.rerunRow(file, record.runId, message.id, message.bypassCache));
       }
       case 'cancel':
         if (this.record?.isRunning) await this.services.actions.cancel();

