@@ -53,7 +53,8 @@ if (existsSync('src/webview/main.ts')) {
 }
 if (args.has('--tests')) {
   const unit = filesEndingWith('test/unit', '.test.ts');
-  builds.push({ ...node, entryPoints: unit, outbase: 'test', outdir: 'dist/test' });
+  // The tokenizer's tables are megabytes: every suite that reaches the engine would parse them at start-up.
+  builds.push({ ...node, entryPoints: unit, outbase: 'test', outdir: 'dist/test', external: [...node.external, 'gpt-tokenizer'] });
   const host = [...filesEndingWith('test/host', '.ts')].filter((f) => !f.endsWith('.d.ts'));
   if (host.length) builds.push({ ...node, entryPoints: host, outbase: 'test', outdir: 'dist/test', external: ['vscode', 'playwright-core', 'mocha'] });
   const mock = filesEndingWith('test/mock', '.ts');

@@ -83,13 +83,13 @@ async function main(): Promise<number> {
 
   // Each phase gets its own server and browser context: a workbench restores the
   // editors, untitled files and storage a previous session left behind.
-  const phase = async (browser: LoopbackBrowser, name: Mode, run: (origin: string, context: BrowserContext) => Promise<SuiteOutcome>): Promise<SuiteOutcome> => {
+  const phase = async (chromium: LoopbackBrowser, name: Mode, run: (origin: string, context: BrowserContext) => Promise<SuiteOutcome>): Promise<SuiteOutcome> => {
     const phaseStarted = Date.now();
     const env: Record<string, string> = options.grep ? { LLMBATCH_TEST_GREP: options.grep } : {};
     const server = await startCodeServer({ install, workspace: paths.workspace, scratchDir: join(scratch, name), env });
     servers.push(server);
     print(`code-server ${install.version} up at ${server.origin} after ${seconds(phaseStarted)} s`);
-    const context = await browser.newContext();
+    const context = await chromium.newContext();
     try {
       const outcome = await run(server.origin, context);
       if (!outcome.completed) {
@@ -104,6 +104,7 @@ async function main(): Promise<number> {
     }
   };
 
+  let summary: string | undefined;
   try {
     browser = await launchLoopbackBrowser({ executablePath: process.env.LLMBATCH_CHROMIUM });
     const outcomes: SuiteOutcome[] = [];
@@ -148,12 +149,14 @@ async function main(): Promise<number> {
     const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
     const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
     const incomplete = outcomes.some((outcome) => !outcome.completed);
-    print(`host: ${passed} passed, ${failed} failed`);
+    summary = `host: ${passed} passed, ${failed} failed`;
     return failed === 0 && !incomplete ? 0 : 1;
   } finally {
     clearTimeout(watchdog);
     await cleanUp();
     print(`Host run took ${seconds(started)} s (code-server starts, Chromium, tests, shutdown).`);
+    // Last, alone on its line: CI logs are read for this closing count.
+    if (summary) print(summary);
   }
 }
 

@@ -28,6 +28,8 @@ export interface InstallOptions {
 }
 
 const markerName = '.install-complete.json';
+// Measured at 3–7 minutes on 2 cores; far beyond that, npm is stuck (network, lock).
+const installTimeoutMs = 30 * 60_000;
 // Native modules whose builds must have run: without them the server starts
 // but terminals, file watching or the extension host fail later, confusingly.
 const requiredNativeModules = [
@@ -63,6 +65,7 @@ export async function ensureCodeServer(options: InstallOptions): Promise<CodeSer
       cwd: serverDir,
       env: npmEnvFor(nodeDir),
       logFile,
+      timeoutMs: installTimeoutMs,
     });
   } catch (error) {
     throw new Error(`${errorMessage(error)}\n${tail(logFile, 40)}\nFull log: ${logFile}\n${missingToolsHint()}`);
@@ -80,7 +83,7 @@ export async function ensureCodeServer(options: InstallOptions): Promise<CodeSer
   const reported = await reportedVersion(install, serverDir);
   if (!reported.startsWith(codeServerVersion)) throw new Error(`code-server reports version "${reported}", expected ${codeServerVersion}`);
 
-  const nativeBuilds = countFiles(packageDir, '.node');
+  const nativeBuilds = countFiles(packageDir, (path) => path.endsWith('.node') && path.includes('/build/Release/'));
   writeMarker(serverDir, { version: codeServerVersion, seconds: seconds(started), nativeBuilds, reported });
   log(`Installed code-server ${reported} in ${seconds(started)} s (${nativeBuilds} native builds).`);
   return install;
@@ -154,12 +157,33 @@ interface RunOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly logFile?: string;
+  readonly timeoutMs?: number;
 }
 
 function run(command: string, args: string[], options: RunOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout also ends the compilers npm started.
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const sink = options.logFile ? createWriteStream(options.logFile) : undefined;
+    const stopGroup = () => {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          sink?.write(`\nStopped after ${options.timeoutMs} ms.\n`);
+          stopGroup();
+        }, options.timeoutMs)
+      : undefined;
+    // Being in its own group, it would outlive an interrupted runner.
+    const interrupted = () => {
+      stopGroup();
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => sink?.write(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
@@ -168,6 +192,8 @@ function run(command: string, args: string[], options: RunOptions): Promise<void
     });
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
       sink?.end();
       if (code === 0) resolve();
       else reject(new Error(`${command} ${args.join(' ')} exited with ${code}${sink ? '' : `\n${stderr}`}`));
@@ -187,13 +213,13 @@ function capture(command: string, args: string[], options: RunOptions = {}): Pro
   });
 }
 
-function countFiles(dir: string, suffix: string): number {
+function countFiles(dir: string, wanted: (path: string) => boolean): number {
   let count = 0;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat?.isDirectory()) count += countFiles(path, suffix);
-    else if (name.endsWith(suffix)) count += 1;
+    if (stat?.isDirectory()) count += countFiles(path, wanted);
+    else if (wanted(path)) count += 1;
   }
   return count;
 }

@@ -253,6 +253,8 @@ describe('results panel in the workbench', function () {
     const workbench = workbenchOf(this);
     await workbench.runCommand('Developer: Reload Window');
     await workbench.waitUntilReady(180_000);
+    // The batch file's CodeLens shows that the extension host is back and llmbatch is active.
+    await workbench.page.locator('.codelens-decoration', { hasText: 'Run all' }).first().waitFor({ timeout: 180_000 });
     const view = workbench.activeWebview();
     await view.locator('.table[data-rows="12"]').waitFor({ timeout: 180_000 });
     await waitForSummary(view, /12 requests.*12 ok/);

@@ -154,7 +154,7 @@ describe('llmbatch submit / status / cancel (CLI)', () => {
 
     const run = await runMain(['run', input, ...common()], { env, cwd: dir });
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(chatRequests().map((request) => (request.body as { messages: { content: string }[] }).messages[0]!.content), ['question 1', 'question 5', 'question 6']);
+    assert.deepEqual(chatRequests().map((request) => (request.body as { messages: { content: string }[] }).messages[0]!.content).sort(), ['question 1', 'question 5', 'question 6']);
   });
 
   it('cancels a job by id', async () => {

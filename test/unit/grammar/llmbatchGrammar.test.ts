@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { reservedSettingNames } from '../../../src/core/language/parameters';
 import { requestParameterNames } from '../../../src/core/models';
 import { repoRoot, scopesOf, tokenize } from './grammarHarness';
 import type { Token } from './grammarHarness';
@@ -129,11 +130,16 @@ describe('llmbatch grammar', () => {
     assert.ok(!lineScopes(lines, 4).some((scope) => scope.startsWith('markup.heading')));
   });
 
-  it('names every request parameter the engine accepts as a parameter', async () => {
+  it('names every request parameter and file setting the parser knows', async () => {
     const names = ['provider', 'api_base', ...requestParameterNames];
     const lines = await tokenize(names.map((name) => `@${name} = 1`).join('\n'));
     names.forEach((name, line) => {
       assert.ok(has(scopesOf(lines, line, name), 'support.type.property-name.parameter.llmbatch'), `@${name}`);
+    });
+    const directives = reservedSettingNames.filter((name) => name !== 'api_base');
+    const directiveLines = await tokenize(directives.map((name) => `@${name} = 1`).join('\n'));
+    directives.forEach((name, line) => {
+      assert.ok(has(scopesOf(directiveLines, line, name), 'keyword.other.directive.llmbatch'), `@${name}`);
     });
     const near = await tokenize('@temperatures = 1');
     assert.ok(has(scopesOf(near, 0, 'temperatures'), 'variable.other.llmbatch'));

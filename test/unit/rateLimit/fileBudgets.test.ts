@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { at, expandText } from '../language/support';
 import { loadBatchText } from '../../../src/core/batchFile/loadBatch';
+import { scopesOf, tokenize } from '../grammar/grammarHarness';
 
 describe('@rpm and @tpm in a .llmbatch file', () => {
   it('are read from the header as the file\'s budgets and never sent as request parameters (golden)', () => {
@@ -44,5 +45,11 @@ describe('@rpm and @tpm in a .llmbatch file', () => {
   it('reach a run through the loader shared by the command line and the editor', () => {
     const loaded = loadBatchText('@tpm = 40000\n### a\nuser: x', { fileName: '/project/x.llmbatch', defaultProvider: 'echo' });
     assert.deepEqual(loaded.rateLimits, { tpm: 40_000 });
+  });
+
+  it('are highlighted as the file\'s own settings, like @repeat', async () => {
+    const lines = await tokenize('@rpm = 500\n@tpm = 90000\n### a\nuser: x');
+    assert.ok(scopesOf(lines, 0, 'rpm').includes('keyword.other.directive.llmbatch'));
+    assert.ok(scopesOf(lines, 1, 'tpm').includes('keyword.other.directive.llmbatch'));
   });
 });
