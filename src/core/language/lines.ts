@@ -5,11 +5,69 @@
 import type { SourceRange } from '../models';
 
 /**
- * Splits text into lines the way the editor counts them: `\r\n`, `\n` and a lone
- * `\r` all end a line, so diagnostic positions line up with what the user sees.
+ * The lines of a text, counted the way the editor counts them: `\r\n`, `\n` and a
+ * lone `\r` all end a line, so diagnostic positions line up with what the user sees.
+ * Lines are cut from the text on demand: only the ones a parse keeps stay in memory.
  */
-export function splitLines(text: string): string[] {
-  return text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n');
+export class SourceLines {
+  readonly count: number;
+  /** Start and end offset of every line, end excluding the line break. */
+  private readonly bounds: Int32Array;
+
+  constructor(readonly text: string) {
+    let count = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+    const crlf = text.includes('\r');
+    if (crlf) {
+      count = 1;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) count++;
+      }
+    }
+    const bounds = new Int32Array(count * 2);
+    let line = 0;
+    let start = 0;
+    if (!crlf) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+        bounds[line * 2] = start;
+        bounds[line * 2 + 1] = i;
+        line++;
+        start = i + 1;
+      }
+    } else {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c !== 10 && c !== 13) continue;
+        bounds[line * 2] = start;
+        bounds[line * 2 + 1] = i;
+        line++;
+        if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+        start = i + 1;
+      }
+    }
+    bounds[line * 2] = start;
+    bounds[line * 2 + 1] = text.length;
+    this.count = count;
+    this.bounds = bounds;
+  }
+
+  /** The text of line `index` (empty past the end). */
+  at(index: number): string {
+    if (index < 0 || index >= this.count) return '';
+    return this.text.slice(this.bounds[index * 2], this.bounds[index * 2 + 1]);
+  }
+
+  lengthOf(index: number): number {
+    if (index < 0 || index >= this.count) return 0;
+    return (this.bounds[index * 2 + 1] ?? 0) - (this.bounds[index * 2] ?? 0);
+  }
+
+  lengths(): number[] {
+    const lengths = new Array<number>(this.count);
+    for (let i = 0; i < this.count; i++) lengths[i] = this.lengthOf(i);
+    return lengths;
+  }
 }
 
 export function spanRange(startLine: number, startColumn: number, endLine: number, endColumn: number): SourceRange {

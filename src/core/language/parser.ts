@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../diagnostics';
 import { sortByPosition } from './diagnosticSink';
 import type { Block, LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
-import { indentOf, isSeparator, lineRange, matchRole, matchSetting, spanRange, splitLines } from './lines';
+import { indentOf, isSeparator, lineRange, matchRole, matchSetting, SourceLines, spanRange } from './lines';
 import type { MessageRole, RoleLine } from './lines';
 import { isKnownSetting } from './parameters';
 import { TemplateBuilder } from './template';
@@ -72,7 +72,7 @@ class Parser {
   private strayEnd = -1;
   private readonly placeholderProblems: PlaceholderProblem[] = [];
 
-  constructor(private readonly lines: readonly string[]) {}
+  constructor(private readonly lines: SourceLines) {}
 
   private readonly report: Report = (severity, message, range, code) => {
     this.diagnostics.push({ severity, message, range, code });
@@ -80,8 +80,8 @@ class Parser {
 
   run(): void {
     const lines = this.lines;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i] ?? '';
+    for (let i = 0; i < lines.count; i++) {
+      const line = lines.at(i);
       if (isSeparator(line)) {
         this.flushStray();
         this.closeMessage(i);
@@ -120,19 +120,19 @@ class Parser {
       this.strayEnd = i;
     }
     this.flushStray();
-    this.closeMessage(lines.length);
+    this.closeMessage(lines.count);
     this.closeSection();
   }
 
   private flushStray(): void {
     if (this.strayStart < 0) return;
-    const first = this.lines[this.strayStart] ?? '';
-    const last = this.lines[this.strayEnd] ?? '';
+    const first = this.lines.at(this.strayStart);
+    const lastLength = this.lines.lengthOf(this.strayEnd);
     const role = matchRole(first.toLowerCase());
     const message = role
       ? `roles are written in lower case: "${role.role}:"`
       : 'text outside a message: start the message with a role line such as "user:" (settings are written "@name = value", comments start with #)';
-    this.report('error', message, spanRange(this.strayStart, 0, this.strayEnd, last.length), 'stray-text');
+    this.report('error', message, spanRange(this.strayStart, 0, this.strayEnd, lastLength), 'stray-text');
     this.strayStart = -1;
   }
 
@@ -151,7 +151,7 @@ class Parser {
   private closeSection(): void {
     const open = this.section;
     const endLine = Math.max(open.lastLine, open.startLine);
-    const range = spanRange(open.startLine, 0, endLine, open.lastLine < 0 ? 0 : (this.lines[endLine] ?? '').length);
+    const range = spanRange(open.startLine, 0, endLine, open.lastLine < 0 ? 0 : this.lines.lengthOf(endLine));
     if (!open.block) {
       this.header = { range, settings: open.settings, messages: open.messages };
       return;
@@ -185,24 +185,24 @@ class Parser {
     this.message = undefined;
     const lines = this.lines;
     const roleRange = lineRange(open.line, 0, open.roleEnd);
-    const roleText = (lines[open.line] ?? '').slice(open.column);
+    const roleText = lines.at(open.line).slice(open.column);
     let first = open.line;
-    while (first < endLine && isBlank(first === open.line ? roleText : (lines[first] ?? ''))) first++;
+    while (first < endLine && isBlank(first === open.line ? roleText : lines.at(first))) first++;
     let last = endLine - 1;
-    while (last >= first && isBlank(last === open.line ? roleText : (lines[last] ?? ''))) last--;
+    while (last >= first && isBlank(last === open.line ? roleText : lines.at(last))) last--;
     const builder = new TemplateBuilder();
     const problems = this.placeholderProblems;
     for (let l = first; l <= last; l++) {
       if (l > first) builder.literal('\n');
       if (l === open.line) builder.scan(roleText, l, open.column, problems);
       else {
-        const unescaped = unescapeMessageLine(lines[l] ?? '');
+        const unescaped = unescapeMessageLine(lines.at(l));
         builder.scan(unescaped.text, l, unescaped.column, problems);
       }
     }
     this.flushPlaceholderProblems();
     const empty = last < first;
-    const range = empty ? roleRange : spanRange(open.line, 0, last, last === open.line ? open.column + roleText.length : (lines[last] ?? '').length);
+    const range = empty ? roleRange : spanRange(open.line, 0, last, last === open.line ? open.column + roleText.length : lines.lengthOf(last));
     if (empty) this.report('warning', `this ${open.role} message is empty`, roleRange, 'empty-message');
     if (open.role === 'tool' && open.label === undefined) {
       this.report('error', 'a tool message answers a tool call: write "tool (call_id):" with the id of that call', roleRange, 'tool-call-id');
@@ -249,10 +249,10 @@ class Parser {
   }
 }
 
-function unreadableDocument(lines: string[], diagnostic: Diagnostic): LlmbatchDocument {
+function unreadableDocument(lines: SourceLines, diagnostic: Diagnostic): LlmbatchDocument {
   return {
-    lineCount: lines.length,
-    lineLengths: lines.map((line) => line.length),
+    lineCount: lines.count,
+    lineLengths: lines.lengths(),
     header: { range: emptyRange, settings: [], messages: [] },
     blocks: [],
     diagnostics: [diagnostic],
@@ -260,10 +260,10 @@ function unreadableDocument(lines: string[], diagnostic: Diagnostic): LlmbatchDo
   };
 }
 
-/** The first line and column where `needle` occurs. */
-function locate(lines: readonly string[], needle: string): { line: number; column: number } {
-  for (let l = 0; l < lines.length; l++) {
-    const column = (lines[l] ?? '').indexOf(needle);
+/** The line and column of the first `needle` in the text. */
+function locate(lines: SourceLines, needle: string): { line: number; column: number } {
+  for (let l = 0; l < lines.count; l++) {
+    const column = lines.at(l).indexOf(needle);
     if (column >= 0) return { line: l, column };
   }
   return { line: 0, column: 0 };
@@ -271,7 +271,7 @@ function locate(lines: readonly string[], needle: string): { line: number; colum
 
 function parse(input: string): LlmbatchDocument {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const lines = splitLines(text);
+  const lines = new SourceLines(text);
   if (text.includes('\u0000')) {
     const at = locate(lines, '\u0000');
     return unreadableDocument(lines, {
@@ -310,8 +310,8 @@ function parse(input: string): LlmbatchDocument {
     });
   }
   return {
-    lineCount: lines.length,
-    lineLengths: lines.map((line) => line.length),
+    lineCount: lines.count,
+    lineLengths: lines.lengths(),
     header: fileHeader,
     blocks,
     diagnostics: sortByPosition(parser.diagnostics),
@@ -327,7 +327,7 @@ export function parseDocument(text: string): LlmbatchDocument {
   try {
     return parse(typeof text === 'string' ? text : String(text));
   } catch (error) {
-    return unreadableDocument([''], {
+    return unreadableDocument(new SourceLines(''), {
       severity: 'error',
       message: `the file could not be read: ${error instanceof Error ? error.message : String(error)}`,
       range: emptyRange,

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { SourceRange } from '../models';
 import type { Setting } from './document';
 import { indentOf, isSeparator, lineRange, matchRole, matchSetting, spanRange } from './lines';
+import type { SourceLines } from './lines';
 import type { PlaceholderProblem } from './template';
 import { looksLikeJson, readSettingValue, ValueText } from './values';
 import type { ValueProblem } from './values';
@@ -37,8 +38,8 @@ function endsValueContinuation(line: string): boolean {
  * comes first (then only line `i` is read and the JSON error reported there).
  * Returns the setting (absent when the line is malformed) and the last line used.
  */
-export function readSettingAt(lines: readonly string[], i: number, report: Report, placeholderProblems: PlaceholderProblem[]): { setting?: Setting; last: number } {
-  const line = lines[i] ?? '';
+export function readSettingAt(lines: SourceLines, i: number, report: Report, placeholderProblems: PlaceholderProblem[]): { setting?: Setting; last: number } {
+  const line = lines.at(i);
   const match = matchSetting(line);
   if (!match) return { last: i };
   if (match.key === '') {
@@ -56,12 +57,12 @@ export function readSettingAt(lines: readonly string[], i: number, report: Repor
   let last = i;
   if (looksLikeJson(valueText) && valueText.charCodeAt(0) !== 34) {
     let depth = bracketDepth(valueText, 0);
-    for (let j = i + 1; j < lines.length && depth > 0; j++) {
-      const next = lines[j] ?? '';
+    for (let j = i + 1; j < lines.count && depth > 0; j++) {
+      const next = lines.at(j);
       if (endsValueContinuation(next)) break;
       depth = bracketDepth(next, depth);
       if (depth <= 0) {
-        for (let l = i + 1; l <= j; l++) pieces.push({ line: l, column: 0, text: l === j ? (lines[l] ?? '').trimEnd() : (lines[l] ?? '') });
+        for (let l = i + 1; l <= j; l++) pieces.push({ line: l, column: 0, text: l === j ? lines.at(l).trimEnd() : lines.at(l) });
         last = j;
       }
     }

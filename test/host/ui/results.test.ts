@@ -58,11 +58,7 @@ async function waitForSummary(view: FrameLocator, pattern: RegExp, timeoutMs = 6
   throw new Error(`summary never matched ${pattern}: "${text}"`);
 }
 
-/**
- * F1 → "LLM Batch: Run Batch". Where the workbench hides trust-gated commands
- * from the palette (code-server started with workspace trust disabled leaves
- * `isWorkspaceTrusted` unset), the file's "Run all" CodeLens runs the same command.
- */
+/** F1 → "LLM Batch: Run Batch", the way a user starts a run. */
 async function runBatch(workbench: Workbench): Promise<void> {
   const page = workbench.page;
   await page.locator('.monaco-workbench').focus().catch(() => undefined);
@@ -71,14 +67,8 @@ async function runBatch(workbench: Workbench): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
   await input.fill('>LLM Batch: Run Batch');
-  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'LLM Batch: Run Batch' });
-  if (await row.waitFor({ timeout: 5000 }).then(() => true, () => false)) {
-    await page.keyboard.press('Enter');
-    return;
-  }
-  console.log('    (the palette does not offer "LLM Batch: Run Batch" here; using the "Run all" CodeLens)');
-  await page.keyboard.press('Escape');
-  await page.locator('.codelens-decoration a', { hasText: 'Run all' }).click();
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'LLM Batch: Run Batch' }).waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
 }
 
 function webviewFrames(workbench: Workbench): Frame[] {

@@ -100,7 +100,7 @@ describe('crash and resume (CLI)', () => {
   it('stops quietly when whoever reads its output goes away (llmbatch run … | head)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llmbatch-pipe-'));
     const input = join(dir, 'batch.jsonl');
-    writeFileSync(input, batchText(3_000));
+    writeFileSync(input, batchText(1_000));
     const reader = startCli(['run', input, '--provider', 'echo', '--no-cache', '--quiet']);
     reader.child.stdout?.once('data', () => reader.child.stdout?.destroy());
     const result = await reader.done;
