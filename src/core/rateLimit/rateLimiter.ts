@@ -11,7 +11,8 @@ import type { LLMRequest, Usage } from '../models';
 import type { Clock } from '../engine/clock';
 import { systemClock } from '../engine/clock';
 import { APIError } from '../errors';
-import { Budget, defaultBurstFraction } from './budget';
+import { Budget } from './budget';
+import type { BudgetCharge, BudgetOptions } from './budget';
 import type { LimitReading } from './rateLimitHeaders';
 import { readRateLimitHeaders } from './rateLimitHeaders';
 import { TokenEstimator } from './tokenEstimate';
@@ -28,8 +29,8 @@ export interface RateLimiterOptions extends RateLimits {
   readonly clock?: Clock;
   /** Shared between limiters so the tokenizer loads once. */
   readonly estimator?: TokenEstimator;
-  /** Share of a one-second slice of each budget that may go out at once. Default 0.05. */
-  readonly burstFraction?: number;
+  /** How budgets are paced: the share of each limit used (95 %) and the catch-up allowance. */
+  readonly budget?: BudgetOptions;
   /**
    * While nothing is known about an endpoint, its first request goes alone and
    * the rest wait for its answer (whose headers may announce the limits) for at
@@ -69,12 +70,14 @@ interface Grant {
   /** The part of `cost` that is the completion the request may produce. */
   readonly completion: number;
   readonly probe: boolean;
+  /** The token charge, for settling it in the window it was counted in. */
+  readonly tokenCharge: BudgetCharge | undefined;
 }
 
 export class RateLimiter {
   readonly #clock: Clock;
   readonly #estimator: TokenEstimator;
-  readonly #burstFraction: number;
+  readonly #budgetOptions: BudgetOptions;
   readonly #probeTimeoutMs: number;
   #configured: RateLimits;
   #announced: { rpm?: number; tpm?: number } = {};
@@ -95,7 +98,7 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#estimator = options.estimator ?? new TokenEstimator();
-    this.#burstFraction = options.burstFraction ?? defaultBurstFraction;
+    this.#budgetOptions = options.budget ?? {};
     this.#probeTimeoutMs = options.probeTimeoutMs ?? 2_000;
     this.#configured = checked({ rpm: options.rpm, tpm: options.tpm });
     this.#applyLimits(this.#clock.now());
@@ -175,7 +178,7 @@ export class RateLimiter {
 
   #grant(cost: number, completion: number, now: number): RateLimitPermit {
     this.#requests?.take(1, now);
-    this.#tokens?.take(cost, now);
+    const tokenCharge = this.#tokens?.take(cost, now);
     if (this.#serverRequests && this.#serverRequests.until > now) this.#serverRequests.remaining -= 1;
     if (this.#serverTokens && this.#serverTokens.until > now) this.#serverTokens.remaining -= cost;
     const probe = this.#probe === 'unknown' && !this.#requests && !this.#tokens && this.#probeTimeoutMs > 0;
@@ -183,7 +186,7 @@ export class RateLimiter {
       this.#probe = 'probing';
       this.#probeDeadline = now + this.#probeTimeoutMs;
     }
-    const grant: Grant = { mark: ++this.#granted, cost, completion, probe };
+    const grant: Grant = { mark: ++this.#granted, cost, completion, probe, tokenCharge };
     this.#outstanding.add(grant);
     let settled = false;
     const settle = (report: () => void) => {
@@ -206,7 +209,7 @@ export class RateLimiter {
     this.#learn(grant, headers, now, false);
     if (usage && this.#tokens) {
       const used = usage.total_tokens || usage.prompt_tokens + usage.completion_tokens;
-      this.#tokens.give(grant.cost - used, now);
+      this.#tokens.give(grant.cost - used, now, grant.tokenCharge);
     }
   }
 
@@ -220,7 +223,7 @@ export class RateLimiter {
       this.#tokens?.drain(now);
     } else if (this.#tokens && grant.completion > 0) {
       // No answer was produced, so the completion it might have had is not owed; the prompt may have been counted.
-      this.#tokens.give(grant.completion, now);
+      this.#tokens.give(grant.completion, now, grant.tokenCharge);
     }
   }
 
@@ -250,8 +253,8 @@ export class RateLimiter {
   #applyLimits(now: number): void {
     const rpm = lower(this.#configured.rpm, this.#announced.rpm);
     const tpm = lower(this.#configured.tpm, this.#announced.tpm);
-    this.#requests = shaped(this.#requests, rpm, now, this.#burstFraction);
-    this.#tokens = shaped(this.#tokens, tpm, now, this.#burstFraction);
+    this.#requests = shaped(this.#requests, rpm, now, this.#budgetOptions);
+    this.#tokens = shaped(this.#tokens, tpm, now, this.#budgetOptions);
     if (this.#tokens) void this.#estimator.ready();
   }
 
@@ -308,9 +311,9 @@ function lower(a: number | undefined, b: number | undefined): number | undefined
   return Math.min(a, b);
 }
 
-function shaped(budget: Budget | undefined, perMinute: number | undefined, now: number, burstFraction: number): Budget | undefined {
+function shaped(budget: Budget | undefined, perMinute: number | undefined, now: number, options: BudgetOptions): Budget | undefined {
   if (perMinute === undefined) return undefined;
-  if (!budget) return new Budget(perMinute, now, burstFraction);
+  if (!budget) return new Budget(perMinute, now, options);
   budget.setLimit(perMinute, now);
   return budget;
 }

@@ -5,6 +5,7 @@
  * creates one registry and hands it to every run.
  */
 import type { Clock } from '../engine/clock';
+import type { BudgetOptions } from './budget';
 import type { Provider } from '../providers/provider';
 import type { RateLimits } from './rateLimiter';
 import { RateLimiter } from './rateLimiter';
@@ -13,7 +14,7 @@ import { TokenEstimator } from './tokenEstimate';
 export interface RateLimiterRegistryOptions {
   readonly clock?: Clock;
   readonly estimator?: TokenEstimator;
-  readonly burstFraction?: number;
+  readonly budget?: BudgetOptions;
   readonly probeTimeoutMs?: number;
 }
 
