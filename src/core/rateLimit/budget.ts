@@ -3,9 +3,11 @@
  * slices of about a second, so a full minute's budget never goes out at once.
  *
  * Two rules, both needed:
- * - a token bucket refilled continuously at the minute's pace paces requests
- *   evenly, starts nearly empty, and holds a quarter of a second's slice, so a
- *   moment when the process was busy elsewhere is made up for afterwards;
+ * - a token bucket refilled continuously at the minute's pace spaces requests
+ *   evenly from the first one on (it starts nearly empty: a burst at the start
+ *   would come back every second as the log lets it go) and holds a quarter
+ *   of a second's slice, so a moment when the process was busy elsewhere is
+ *   made up for afterwards;
  * - a log of what went out in the last second keeps every one-second window,
  *   however a server aligns its windows, within the slice. Catching up after a
  *   stall cannot push a second over.
@@ -41,6 +43,7 @@ export class Budget {
   readonly #log: BudgetCharge[] = [];
   #logStart = 0;
   #inWindow = 0;
+  #fresh = true;
 
   constructor(perMinute: number, now: number, options: BudgetOptions = {}) {
     if (!(perMinute > 0)) throw new RangeError(`a budget needs a positive limit per minute (got ${perMinute})`);
@@ -48,7 +51,6 @@ export class Budget {
     this.#catchUpSeconds = options.catchUpSeconds ?? 0.25;
     this.#perMinute = perMinute;
     this.#shape();
-    // Nearly empty: a batch starts at the steady pace, not with a burst that would echo every second.
     this.#level = Math.min(1, this.#capacity);
     this.#updated = now;
   }
@@ -77,6 +79,8 @@ export class Budget {
    * is clear, so no request is refused for good.
    */
   waitMs(cost: number, now: number): number {
+    // The first request never waits; the ones after it are paced.
+    if (this.#fresh) return 0;
     this.#refill(now);
     const needed = Math.min(cost, this.#capacity);
     const bucketWait = this.#level >= needed ? 0 : (needed - this.#level) / this.#rate;
@@ -85,6 +89,7 @@ export class Budget {
 
   /** Charges `cost` now; the returned charge lets a refund reach the window it was counted in. */
   take(cost: number, now: number): BudgetCharge {
+    this.#fresh = false;
     this.#refill(now);
     this.#level -= cost;
     const charge: BudgetCharge = { time: now, cost };
