@@ -91,6 +91,8 @@ export async function rateLimitsScenario(ctx: ScenarioContext): Promise<Scenario
     usedTokens += usage.total_tokens;
   }
   const idealMs = Math.max(count / (rpm / 60_000), usedTokens / (tpm / 60_000));
+  // From the first request's arrival to the last answer, for a client that sends exactly at the limit.
+  const idealSpanMs = Math.max((count - 1) / (rpm / 60_000), usedTokens / (tpm / 60_000)) + latencyMs;
   const server = await RateLimitedServer.start(ctx.root);
   try {
     const common = { root: ctx.root, input, baseUrl: server.baseUrl, concurrency };
@@ -115,30 +117,33 @@ export async function rateLimitsScenario(ctx: ScenarioContext): Promise<Scenario
       const shares = served.get(spec)!.map((stats) => stats.rateLimited / Math.max(1, stats.answered + stats.rateLimited));
       return { median: median(shares), max: Math.max(...shares) };
     };
+    const spanOf = (spec: ClientSpec) => median(served.get(spec)!.map((stats) => stats.spanMs));
     const rows = results.map((result) => {
       const stats = served.get(result.spec)!;
       const share = shareOf(result.spec);
       const failed = Math.max(...result.checks.map(failedCount));
+      const limited = result.spec !== unlimited;
       return [
         result.spec.label,
         formatMsSummary(result.wall),
-        result.spec === unlimited ? '—' : formatRatio(result.wall.median / idealMs),
+        limited ? formatRatio(result.wall.median / idealMs) : '—',
+        formatMs(spanOf(result.spec)),
+        limited ? formatRatio(spanOf(result.spec) / idealSpanMs) : '—',
         String(Math.round(median(stats.map((s) => s.answered + s.rateLimited)))),
         String(Math.round(median(stats.map((s) => s.rateLimited)))),
         percent(share.median),
         String(failed),
       ];
     });
-    const [budgetsResult, headersResult] = results;
     const target = (spec: ClientSpec, limit: number, what: string): TargetCheck => {
       const share = shareOf(spec);
       return { measure: `calls answered 429, ${what}`, result: `${percent(share.median)} (worst run ${percent(share.max)})`, target: `< ${limit * 100} %`, met: share.max < limit };
     };
-    const timeTarget = (wall: number, what: string): TargetCheck => ({
-      measure: `wall time against the ${formatMs(idealMs)} the limit allows, ${what}`,
-      result: formatRatio(wall / idealMs),
+    const timeTarget = (spec: ClientSpec, what: string): TargetCheck => ({
+      measure: `time from first request to last answer against the ${formatMs(idealSpanMs)} the limit allows, ${what}`,
+      result: formatRatio(spanOf(spec) / idealSpanMs),
       target: '≤ 1.10×',
-      met: wall / idealMs <= 1.1,
+      met: spanOf(spec) / idealSpanMs <= 1.1,
     });
     return {
       title: '8. Rate limits',
@@ -147,16 +152,17 @@ export async function rateLimitsScenario(ctx: ScenarioContext): Promise<Scenario
         `(${rpm / 60} requests and ${Math.round(tpm / 60).toLocaleString('en-US')} tokens a second; a request is charged its prompt plus \`max_tokens\` on arrival and settled to its usage when answered), ` +
         `with \`x-ratelimit-*\` headers on every answer and 429 with \`retry-after-ms\` over the limit; ${latencyMs} ms latency, concurrency ${concurrency}, no cache. ` +
         `The limit allows ${formatMs(idealMs)}: ${count} requests at ${rpm / 60} a second (the ${Math.round(usedTokens / count)} tokens each request ends up using would allow more).`,
-      columns: ['Client', 'Wall time', 'vs limit', 'Calls', '429s', '429 share', 'Failed lines'],
+      columns: ['Client', 'Wall time', 'vs limit', 'First request to last answer', 'vs limit', 'Calls', '429s', '429 share', 'Failed lines'],
       rows,
       targets: [
         target(budgets, 0.01, 'with --rpm/--tpm'),
         target(headersOnly, 0.05, 'from server headers alone'),
-        timeTarget(budgetsResult!.wall.median, 'with --rpm/--tpm'),
-        timeTarget(headersResult!.wall.median, 'from server headers alone'),
+        timeTarget(budgets, 'with --rpm/--tpm'),
+        timeTarget(headersOnly, 'from server headers alone'),
       ],
       notes: [
-        'Wall time is the whole process, start-up included. llmbatch paces each budget at 95 % of its per-second slice with a burst of 5 % of a slice, so no second can see more than the slice; the rest of the gap to the limit is start-up and the last answers.',
+        `Wall time is the whole process against the ${formatMs(idealMs)} the limit allows for ${count} requests; it includes the CLI's start-up and loading the tokenizer (about a second on this machine). The span the server saw, from the first request to the last answer, measures the pacing itself.`,
+        'llmbatch uses 95 % of each per-second slice, a margin for requests that reach the server in another second than they left; a log of the last second keeps every one-second window within that share however the server aligns its windows.',
         'Without budgets, llmbatch sends one request first, reads the limits from its answer\'s headers, then paces by them.',
         'The fetch worker pool sends as fast as answers come back and does not retry: its 429s are lines without an answer.',
       ],

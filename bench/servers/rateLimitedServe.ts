@@ -6,7 +6,7 @@
  *   node dist/bench/servers/rateLimitedServe.js --rpm N --tpm N [--latency MS]
  *
  * Prints its base URL on the first line of stdout. `GET /bench/stats` answers
- * `{ answered, rateLimited }`; `POST /bench/reset` zeroes them and starts the
+ * `{ answered, rateLimited, spanMs }`; `POST /bench/reset` zeroes them and starts the
  * limits afresh.
  */
 import { MockServer } from '../../test/mock/mockServer';
@@ -18,6 +18,8 @@ export interface RateLimitedServerStats {
   readonly answered: number;
   /** Chat completions turned away with 429. */
   readonly rateLimited: number;
+  /** Milliseconds from the first request's arrival to the last answer: the run as the server saw it. */
+  readonly spanMs: number;
 }
 
 function argNumber(args: readonly string[], name: string): number | undefined {
@@ -38,16 +40,23 @@ async function main(): Promise<void> {
   const limit: MockRateLimit = { ...(rpm !== undefined && { rpm }), ...(tpm !== undefined && { tpm }) };
   const server = await MockServer.start({ latencyMs, record: false, rateLimit: limit });
   let answered = 0;
+  let firstAt: number | undefined;
+  let lastAt = 0;
   server.route('POST', '/v1/chat/completions', (ctx) => {
+    // Routes run after the latency, so the first request arrived that much earlier.
+    firstAt ??= Date.now() - latencyMs;
+    lastAt = Date.now();
     const headers = { 'x-request-id': `req_mock_${ctx.sequence}` };
     const problem = chatRequestProblem(ctx.body);
     if (problem) return { status: 400, headers, body: errorBody(problem, 'invalid_request_error', 'invalid_request') };
     answered++;
     return { status: 200, headers, body: chatCompletionFor(ctx.body as { messages: unknown[] }, ctx.sequence, Date.now()) };
   });
-  server.route('GET', '/bench/stats', () => ({ status: 200, body: { answered, rateLimited: server.rateLimited } satisfies RateLimitedServerStats }));
+  server.route('GET', '/bench/stats', () => ({ status: 200, body: { answered, rateLimited: server.rateLimited, spanMs: firstAt === undefined ? 0 : lastAt - firstAt } satisfies RateLimitedServerStats }));
   server.route('POST', '/bench/reset', () => {
     answered = 0;
+    firstAt = undefined;
+    lastAt = 0;
     server.setRateLimit(limit);
     server.resetRecords();
     return { status: 200, body: { ok: true } };

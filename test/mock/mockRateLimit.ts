@@ -23,6 +23,8 @@ export interface MockCharge {
   readonly window: number;
   readonly prompt: number;
   readonly tokens: number;
+  /** The `x-ratelimit-*` headers as they stood when it was admitted, for its answer. */
+  readonly headers: Record<string, string>;
 }
 
 export type MockAdmission =
@@ -91,7 +93,8 @@ export class MockRateLimiter {
     }
     this.#requests++;
     this.#tokens += tokens;
-    return { ok: true, charge: { window, prompt, tokens } };
+    // Like a gateway, the limits are read out when the request is let in: requests arriving later are not in them.
+    return { ok: true, charge: { window, prompt, tokens, headers: this.headers() } };
   }
 
   /** Settles a charge to what was used: the prompt alone when `usage` is absent (nothing was generated). */

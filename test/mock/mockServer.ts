@@ -312,7 +312,7 @@ export class MockServer {
         const reply = this.routeReply(ctx);
         if (charge && this.rateLimiter) {
           this.rateLimiter.settle(charge, reply.status === 200 ? (reply.body as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } }).usage : undefined);
-          return this.send(res, reply.status, { ...reply.headers, ...this.rateLimiter.headers() }, reply.body);
+          return this.send(res, reply.status, { ...reply.headers, ...charge.headers }, reply.body);
         }
         return this.send(res, reply.status, reply.headers, reply.body);
       }

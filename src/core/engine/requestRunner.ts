@@ -114,7 +114,7 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
       response = await attemptOnce(provider, item.request, context);
     } catch (error) {
       congestion?.leave();
-      permit?.failed(error);
+      if (permit) reportToLimiter(() => permit.failed(error), item, context);
       if (error instanceof APIError && error.status === 429) congestion?.rateLimited(startedAt);
       if (error instanceof APIUserAbortError) return cancelledOutcome(attempt, elapsed());
       const described = describeError(error);
@@ -130,7 +130,7 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
     }
     congestion?.leave();
     const { body, statusCode, requestId } = response;
-    permit?.succeeded(response.headers, body.usage);
+    if (permit) reportToLimiter(() => permit.succeeded(response.headers, body.usage), item, context);
     congestion?.answered();
     const outcome: Outcome = { ok: true, response: body, statusCode, ...(requestId ? { requestId } : {}), cached: false, attempts: attempt, latencyMs: elapsed() };
     if (cache) {
@@ -150,6 +150,15 @@ function limiterOf(provider: Provider, item: BatchItem, context: RequestContext)
   } catch (error) {
     context.log({ level: 'warn', message: `Rate limiting is off for this request: ${describeError(error).message}`, itemId: item.id, error });
     return undefined;
+  }
+}
+
+/** Tells the limiter how an attempt went; its trouble must not fail the request. */
+function reportToLimiter(report: () => void, item: BatchItem, context: RequestContext): void {
+  try {
+    report();
+  } catch (error) {
+    context.log({ level: 'warn', message: `The rate limiter could not use this answer: ${describeError(error).message}`, itemId: item.id, error });
   }
 }
 

@@ -4,10 +4,10 @@
  *
  * Two rules, both needed:
  * - a token bucket refilled continuously at the minute's pace spaces requests
- *   evenly from the first one on (it starts nearly empty: a burst at the start
- *   would come back every second as the log lets it go) and holds a quarter
- *   of a second's slice, so a moment when the process was busy elsewhere is
- *   made up for afterwards;
+ *   evenly from the start (it starts at a twentieth of a second's slice: a
+ *   bigger burst at the start would come back every second as the log lets
+ *   it go) and holds a quarter of a slice, so a moment when the process was
+ *   busy elsewhere is made up for afterwards;
  * - a log of what went out in the last second keeps every one-second window,
  *   however a server aligns its windows, within the slice. Catching up after a
  *   stall cannot push a second over.
@@ -51,7 +51,7 @@ export class Budget {
     this.#catchUpSeconds = options.catchUpSeconds ?? 0.25;
     this.#perMinute = perMinute;
     this.#shape();
-    this.#level = Math.min(1, this.#capacity);
+    this.#level = Math.max(Math.min(1, this.#capacity), this.#capacity / 5);
     this.#updated = now;
   }
 

@@ -49,9 +49,14 @@ export interface RateLimitPermit {
   failed(error: unknown): void;
 }
 
+/** How much longer than requests alone tokens must hold a request back before counting them exactly is worth a stall. */
+const exactCountsAfterMs = 100;
+
 interface Waiter {
-  readonly cost: number;
-  readonly completion: number;
+  readonly request: LLMRequest;
+  // Estimated again when a token budget becomes known while it waits.
+  cost: number;
+  completion: number;
   readonly resolve: (permit: RateLimitPermit) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal?: AbortSignal;
@@ -149,7 +154,7 @@ export class RateLimiter {
       if (this.#waitMs(cost, now) === 0) return Promise.resolve(this.#grant(cost, completion, now));
     }
     return new Promise<RateLimitPermit>((resolve, reject) => {
-      const waiter: Waiter = { cost, completion, resolve, reject, ...(signal && { signal }) };
+      const waiter: Waiter = { request, cost, completion, resolve, reject, ...(signal && { signal }) };
       if (signal) {
         waiter.onAbort = () => {
           const at = this.#queue.indexOf(waiter);
@@ -165,15 +170,17 @@ export class RateLimiter {
   }
 
   #waitMs(cost: number, now: number): number {
-    let wait = this.#pausedUntil - now;
+    let wait = Math.max(0, this.#pausedUntil - now);
     if (this.#probe === 'probing' && !this.#requests && !this.#tokens) wait = Math.max(wait, this.#probeDeadline - now);
     if (this.#requests) wait = Math.max(wait, this.#requests.waitMs(1, now));
-    if (this.#tokens) wait = Math.max(wait, this.#tokens.waitMs(cost, now));
     const requests = this.#serverRequests;
     if (requests && requests.until > now && requests.remaining < 1) wait = Math.max(wait, requests.until - now);
+    let tokenWait = this.#tokens ? this.#tokens.waitMs(cost, now) : 0;
     const tokens = this.#serverTokens;
-    if (tokens && tokens.until > now && tokens.remaining < cost) wait = Math.max(wait, tokens.until - now);
-    return Math.max(0, Math.ceil(wait));
+    if (tokens && tokens.until > now && tokens.remaining < cost) tokenWait = Math.max(tokenWait, tokens.until - now);
+    // Exact counts matter once tokens are what holds requests back; loading the encoding stalls the process, so not before.
+    if (tokenWait > wait + exactCountsAfterMs && !this.#estimator.exact) void this.#estimator.ready();
+    return Math.ceil(Math.max(wait, tokenWait));
   }
 
   #grant(cost: number, completion: number, now: number): RateLimitPermit {
@@ -217,6 +224,7 @@ export class RateLimiter {
     const now = this.#clock.now();
     const rateLimited = error instanceof APIError && error.status === 429;
     if (error instanceof APIError) this.#learn(grant, error.headers, now, rateLimited);
+    if (rateLimited && !this.#estimator.exact && (this.#tokens || this.#serverTokens)) void this.#estimator.ready();
     if (rateLimited) {
       // Over the limit after all (another client on the key, or a stricter server): send nothing more until the budgets refill.
       this.#requests?.drain(now);
@@ -253,9 +261,16 @@ export class RateLimiter {
   #applyLimits(now: number): void {
     const rpm = lower(this.#configured.rpm, this.#announced.rpm);
     const tpm = lower(this.#configured.tpm, this.#announced.tpm);
+    const hadTokens = this.#tokens !== undefined;
     this.#requests = shaped(this.#requests, rpm, now, this.#budgetOptions);
     this.#tokens = shaped(this.#tokens, tpm, now, this.#budgetOptions);
-    if (this.#tokens) void this.#estimator.ready();
+    if (!this.#tokens || hadTokens) return;
+    // Requests queued while tokens were not counted are charged like the rest.
+    for (const waiter of this.#queue) {
+      const estimate = this.#estimator.estimate(waiter.request);
+      waiter.cost = estimate.total;
+      waiter.completion = estimate.completion;
+    }
   }
 
   /** Lets through every waiter that fits, then sleeps until the first that does not. */

@@ -5,9 +5,10 @@
  * non-OpenAI models), plus the completion it may produce. The answer's
  * `usage` settles the difference afterwards.
  *
- * The encoding's tables are large, so they load on first need, off the
- * request path: until they are ready, the character-based estimate of
- * `pricing.ts` stands in.
+ * The encoding's tables are large and loading them holds the process up for
+ * a moment, so the rate limiter asks for them only once tokens are what holds
+ * requests back (or a 429 came): until then, and until they are ready, the
+ * character-based estimate of `pricing.ts` stands in.
  */
 import type { LLMRequest, Message } from '../models';
 import { assumedCompletionTokens, estimatePromptTokens } from '../pricing';
@@ -71,8 +72,8 @@ export class TokenEstimator {
     return this.#loading;
   }
 
+  /** Counts exactly once {@link ready} has loaded the encoding; estimates from length until then. */
   estimate(request: LLMRequest): TokenEstimate {
-    if (!this.#count) void this.ready();
     const prompt = this.#count ? this.#countPrompt(request, this.#count) : estimatePromptTokens(request.messages) + toolTokens(request, (text) => Math.ceil(text.length / 4));
     const perChoice = request.max_completion_tokens ?? request.max_tokens ?? this.#defaultCompletion;
     const completion = perChoice * (request.n ?? 1);

@@ -36,6 +36,7 @@ describe('the mock server rate limits', () => {
     const first = limiter.admit(body(10, 50));
     assert.ok(first.ok);
     assert.equal(limiter.admit(body(10, 50)).ok, false, 'a second reservation does not fit');
+    assert.equal(first.charge.headers['x-ratelimit-remaining-tokens'], '33', 'headers as they stood when it was let in');
     limiter.settle(first.charge, { prompt_tokens: 17, completion_tokens: 3 });
     assert.equal(limiter.headers()['x-ratelimit-remaining-tokens'], '80');
     assert.ok(limiter.admit(body(10, 50)).ok, 'settling to the 20 tokens used makes room');

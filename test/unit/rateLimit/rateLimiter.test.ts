@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateLimiter } from '../../../src/core/rateLimit/rateLimiter';
+import { Budget } from '../../../src/core/rateLimit/budget';
 import type { RateLimitPermit } from '../../../src/core/rateLimit/rateLimiter';
 import { RateLimitError } from '../../../src/core/errors';
+import { TokenEstimator } from '../../../src/core/rateLimit/tokenEstimate';
 import { headers, manualClock, settle, wordEstimator, wordyRequest } from './rateLimitFixtures';
 
 /** Asks for `count` permits at once and records when each is granted. */
@@ -29,6 +31,31 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
   }
   return most;
 }
+
+describe('Budget', () => {
+  it('makes up for a moment the process was busy elsewhere, yet no second goes over 95 % of its slice', () => {
+    const budget = new Budget(600, 0);
+    const sent: number[] = [];
+    for (let now = 0; now < 6_000; now++) {
+      // Busy elsewhere: nothing is checked for 400 ms.
+      if (now > 2_000 && now < 2_400) continue;
+      while (budget.waitMs(1, now) === 0) {
+        budget.take(1, now);
+        sent.push(now);
+      }
+    }
+    assert.ok(sent.filter((time) => time === 2_400).length >= 2, 'several go at once after the stall');
+    assert.ok(busiestWindow(sent, 1_000) <= 9, `a second saw ${busiestWindow(sent, 1_000)} of its 10`);
+    assert.ok(sent.length >= 52, `${sent.length} sent in 6 s at 9.5 a second`);
+  });
+
+  it('lets a request larger than a second\'s share go once the last second is clear', () => {
+    const budget = new Budget(600, 0);
+    budget.take(50, 0);
+    assert.ok(budget.waitMs(50, 10) > 1_000, 'the first paid its way over several seconds');
+    assert.equal(budget.waitMs(50, 60_000), 0);
+  });
+});
 
 describe('RateLimiter budgets', () => {
   it('spreads a requests-per-minute budget over the minute instead of sending it all at once', async () => {
@@ -65,6 +92,21 @@ describe('RateLimiter budgets', () => {
     assert.ok(paidInFull >= 3_500, `second request went at ${paidInFull} ms`);
     assert.ok(refunded <= 1_500, `an answer that used only 10 of 40 tokens lets the next go sooner (went at ${refunded} ms)`);
     assert.ok(overspent >= 7_500, `an answer that used 80 tokens holds the next back longer (went at ${overspent} ms)`);
+  });
+
+  it('loads the tokenizer only once tokens are what holds requests back', async () => {
+    const run = async (tpm: number) => {
+      let loads = 0;
+      const estimator = new TokenEstimator({ load: async () => (loads++, (text: string) => text.length) });
+      // Epoch time, as the system clock gives it.
+      const { clock, advance } = manualClock(Date.UTC(2025, 0, 1));
+      const limiter = new RateLimiter({ clock, rpm: 600, tpm, estimator });
+      for (let index = 0; index < 5; index++) void limiter.acquire(wordyRequest(10, 50));
+      await advance(1_000);
+      return loads;
+    };
+    assert.equal(await run(10_000_000), 0, 'a token budget far above the pace of requests never needs exact counts');
+    assert.equal(await run(3_000), 1, 'a tight token budget does');
   });
 
   it('lowers the pace at once when the configured budget is lowered', async () => {
