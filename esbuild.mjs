@@ -6,6 +6,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 
@@ -34,9 +35,28 @@ const node = {
   external: ['vscode'],
 };
 
+// Large libraries needed only now and then (the tokenizer's tables are ~4 MB, the Redis
+// client ~0.8 MB) get bundles of their own, so every start of the CLI or the extension
+// does not parse them: a dynamic import() of one of these loads dist/vendor/<name>.js.
+const require = createRequire(import.meta.url);
+const lazyVendors = {
+  'gpt-tokenizer/encoding/o200k_base': 'o200kBase',
+  '@keyv/redis': 'keyvRedis',
+};
+const lazyVendorPlugin = {
+  name: 'lazy-vendors',
+  setup(build) {
+    build.onResolve({ filter: /^(gpt-tokenizer\/encoding\/o200k_base|@keyv\/redis)$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: `./vendor/${lazyVendors[args.path]}.js`, external: true } : undefined,
+    );
+  },
+};
+const vendorEntries = Object.fromEntries(Object.entries(lazyVendors).map(([module, name]) => [`vendor/${name}`, require.resolve(module)]));
+
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, define: { LLMBATCH_VERSION: JSON.stringify(version) } },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [lazyVendorPlugin] },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, define: { LLMBATCH_VERSION: JSON.stringify(version) }, plugins: [lazyVendorPlugin] },
+  { ...node, entryPoints: vendorEntries, outdir: 'dist', sourcemap: false },
 ];
 if (existsSync('src/webview/main.ts')) {
   builds.push({

@@ -47,6 +47,45 @@ export function isSensitiveHeader(name: string): boolean {
   return sensitiveHeaders.has(name.toLowerCase());
 }
 
+const maxRedactionDepth = 32;
+
+/**
+ * A copy of a server's error body that is safe to keep and show: every string
+ * goes through {@link redactSecrets}, fields named like credential headers
+ * (`authorization`, `api-key`…) are masked whatever their value, and each of
+ * `secrets` (the caller's own keys, whatever their shape) is masked verbatim.
+ */
+export function redactBody(body: unknown, secrets: readonly string[] = []): unknown {
+  const known = secrets.filter((secret) => secret.length >= 8);
+  const text = (value: string) => known.reduce((result, secret) => result.split(secret).join('[redacted]'), redactSecrets(value));
+  const visit = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (typeof value !== 'object' || value === null) return value;
+    // Deeper than any real error body; past it nothing is kept rather than risk keeping a key.
+    if (depth >= maxRedactionDepth) return '[redacted]';
+    if (Array.isArray(value)) return value.map((item) => visit(item, depth + 1));
+    return Object.fromEntries(
+      Object.entries(value).map(([name, item]) => [text(name), isSensitiveHeader(name) ? '[redacted]' : visit(item, depth + 1)]),
+    );
+  };
+  return visit(body, 0);
+}
+
+/**
+ * `error` with each of `secrets` masked verbatim in its message and, for an
+ * {@link APIError}, in its body. Pattern redaction cannot recognise keys without
+ * a known prefix (Azure's are plain hex); whoever holds the key can.
+ */
+export function withoutSecrets<T>(error: T, secrets: readonly string[]): T {
+  const known = secrets.filter((secret) => secret.length >= 8);
+  if (!(error instanceof Error) || known.length === 0) return error;
+  for (const secret of known) {
+    if (error.message.includes(secret)) error.message = error.message.split(secret).join('[redacted]');
+  }
+  if (error instanceof APIError) (error as { body: unknown }).body = redactBody(error.body, known);
+  return error;
+}
+
 /** A plain copy of `headers` that is safe to log: credential headers are masked. */
 export function redactHeaders(headers: Headers | Record<string, string> | undefined): Record<string, string> {
   const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers ?? {});
@@ -77,7 +116,10 @@ export class InvalidRequestError extends LLMBatchError {
 export class APIError extends LLMBatchError {
   readonly status: number;
   readonly headers: Headers;
-  /** The parsed JSON error body, or the raw text when it was not JSON. */
+  /**
+   * The parsed JSON error body, or the raw text when it was not JSON, kept for
+   * display: redacted like the message (see {@link redactBody}).
+   */
   readonly body: unknown;
   readonly requestId: string | undefined;
 
@@ -85,7 +127,7 @@ export class APIError extends LLMBatchError {
     super(code ?? genericCode(status), message);
     this.status = status;
     this.headers = headers;
-    this.body = body;
+    this.body = redactBody(body);
     this.requestId = headers.get('x-request-id') ?? undefined;
   }
 }

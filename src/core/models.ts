@@ -117,6 +117,64 @@ export const llmRequestSchema = z.object({
 export type LLMRequest = z.infer<typeof llmRequestSchema>;
 export type LLMRequestInput = z.input<typeof llmRequestSchema>;
 
+const roleNames: ReadonlySet<unknown> = new Set(roleSchema.options);
+const numberRules: Readonly<Record<string, (value: number) => boolean>> = {
+  temperature: (value) => value >= 0 && value <= 2,
+  top_p: (value) => value >= 0 && value <= 1,
+  presence_penalty: (value) => value >= -2 && value <= 2,
+  frequency_penalty: (value) => value >= -2 && value <= 2,
+  max_completion_tokens: (value) => Number.isInteger(value) && value > 0,
+  max_tokens: (value) => Number.isInteger(value) && value > 0,
+  n: (value) => Number.isInteger(value) && value > 0,
+  seed: (value) => Number.isSafeInteger(value),
+};
+
+/**
+ * The plain, common request — text messages and scalar parameters — checked by
+ * hand to the rules of {@link llmRequestSchema}, and built as the schema would
+ * build it. Loading a large batch file validates every line, and zod copying
+ * each one was most of that time. Anything else (tools, multi-part content,
+ * a value out of range…) gives undefined: the schema decides and explains.
+ */
+export function plainRequest(input: Readonly<Record<string, unknown>>): LLMRequest | undefined {
+  const { provider, messages } = input;
+  if (typeof provider !== 'string' || provider === '' || !Array.isArray(messages) || messages.length === 0) return undefined;
+  const request: Record<string, unknown> = { provider, messages: [], stream: false };
+  for (const message of messages as unknown[]) {
+    if (!isRecord(message) || !roleNames.has(message.role)) return undefined;
+    let keys = 0;
+    for (const key in message) {
+      keys++;
+      if (key !== 'role' && key !== 'content' && key !== 'name') return undefined;
+    }
+    const { role, content, name } = message;
+    if (typeof content !== 'string' && content !== null) return undefined;
+    if (name !== undefined && typeof name !== 'string') return undefined;
+    (request.messages as unknown[]).push(keys === 3 ? { role, content, name } : { role, content });
+    if (keys === 3 && name === undefined) return undefined;
+  }
+  for (const key in input) {
+    const value = input[key];
+    if (key === 'provider' || key === 'messages' || value === undefined) continue;
+    const rule = numberRules[key];
+    if (rule) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || !rule(value)) return undefined;
+    } else if (key === 'model') {
+      if (typeof value !== 'string' || value === '') return undefined;
+    } else if (key === 'user') {
+      if (typeof value !== 'string') return undefined;
+    } else if (key === 'stream') {
+      if (typeof value !== 'boolean') return undefined;
+    } else if (key === 'stop') {
+      if (typeof value !== 'string' && !(Array.isArray(value) && value.length <= 4 && value.every((item) => typeof item === 'string'))) return undefined;
+    } else {
+      return undefined;
+    }
+    request[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return request as LLMRequest;
+}
+
 export const usageSchema = z.looseObject({
   prompt_tokens: z.number(),
   completion_tokens: z.number(),
@@ -146,6 +204,35 @@ export const chatCompletionSchema = z.looseObject({
   usage: usageSchema.optional(),
 });
 export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+/**
+ * Whether `value` is a chat completion by the rules of {@link chatCompletionSchema},
+ * checked by hand. Every answer passes through here, and zod copying each one
+ * showed in profiles; freshly parsed JSON that passes is used as it is (the
+ * schema keeps unknown fields, so its copy would be equal). Anything it refuses
+ * goes through the schema, which explains what is wrong.
+ */
+export function isChatCompletion(value: unknown): value is ChatCompletion {
+  if (!isRecord(value) || typeof value.id !== 'string' || typeof value.model !== 'string') return false;
+  if (value.object !== undefined && typeof value.object !== 'string') return false;
+  if (value.created !== undefined && typeof value.created !== 'number') return false;
+  const { choices, usage } = value;
+  if (!Array.isArray(choices) || choices.length === 0) return false;
+  for (const choice of choices as unknown[]) {
+    if (!isRecord(choice) || typeof choice.index !== 'number') return false;
+    if (choice.finish_reason !== null && typeof choice.finish_reason !== 'string') return false;
+    const message = choice.message;
+    if (!isRecord(message) || typeof message.role !== 'string') return false;
+    if (message.content !== undefined && message.content !== null && typeof message.content !== 'string') return false;
+    if (message.tool_calls !== undefined && !(Array.isArray(message.tool_calls) && message.tool_calls.every(isRecord))) return false;
+  }
+  if (usage === undefined) return true;
+  return isRecord(usage) && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number' && typeof usage.total_tokens === 'number';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Where a request came from in a source file (0-based lines and columns, end exclusive). */
 export interface SourceRange {

@@ -11,6 +11,7 @@ import { Log } from './log';
 import { registerResults } from './results/resultsController';
 import { registerRunCommands, report } from './runs/commands';
 import { registerBatchJobs } from './batchJobs/batchJobCommands';
+import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { BatchRunResult } from './runs/runController';
 import { RunController } from './runs/runController';
 import type { RunEvent } from './runs/runEvents';
@@ -23,12 +24,16 @@ export interface LlmbatchApi {
    * Runs a .llmbatch or OpenAI Batch .jsonl file (all of it, some blocks, or
    * some request ids) without asking for confirmation; rejects when the run is
    * refused (untrusted workspace, errors in the file, a key that would go to
-   * another host, a missing key, another run in progress).
+   * another host, a missing key, an unusable `rpm`/`tpm` in the profile, a run
+   * of the same file in progress). Runs of different files may go at once and
+   * share one rate budget per endpoint and key.
    */
   runBatch(uri: vscode.Uri | string, options?: { blocks?: readonly (string | number)[]; bypassCache?: boolean; onlyIds?: readonly string[] }): Promise<BatchRunResult>;
-  /** Cancels the run in progress; finished answers are kept. */
-  cancel(): boolean;
+  /** Cancels the run of `uri`, or every run in progress; finished answers are kept. Returns whether a run was cancelled. */
+  cancel(uri?: vscode.Uri | string): boolean;
   readonly onDidRunEvent: vscode.Event<RunEvent>;
+  /** Each line written to the "LLM Batch" output channel, as written (keys already redacted). */
+  readonly onDidLog: vscode.Event<string>;
   /** Stores (or with an empty key, removes) a profile's API key in secret storage. Keys can be written and tested for, never read. */
   setApiKey(profile: string, key: string): Promise<void>;
   hasApiKey(profile: string): Promise<boolean>;
@@ -42,13 +47,16 @@ export function activate(context: vscode.ExtensionContext): LlmbatchApi {
   const keys = new KeyStore(context.secrets);
   const cache = new WorkspaceCache(context);
   const editor = registerEditorSupport(context, { defaultProvider: (uri) => readRunSettings(uri).defaultProvider });
-  const runs = new RunController({ keys, log, cache, getParsed: (document) => editor.getParsed(document) });
+  // One limiter per endpoint and key for the whole window: runs side by side split one budget.
+  // It holds no timers of its own; disposing `runs` cancels the runs that wait on it.
+  const rateLimits = new RateLimiterRegistry();
+  const runs = new RunController({ keys, log, cache, rateLimits, getParsed: (document) => editor.getParsed(document) });
   const results = registerResults(context, {
     runEvents: runs.onDidRunEvent,
     actions: {
       rerunFailed: (uri, runId, ids) => report(runs.run(uri, { onlyIds: ids, confirm: true, updates: runId }), { log }),
       rerunRow: (uri, runId, id, bypassCache) => report(runs.run(uri, { onlyIds: [id], bypassCache, updates: runId }), { log }),
-      cancel: () => runs.cancel(),
+      cancel: (fileUri) => runs.cancel(fileUri),
     },
     log: (message) => log.warn(message),
   });
@@ -57,8 +65,9 @@ export function activate(context: vscode.ExtensionContext): LlmbatchApi {
 
   return {
     runBatch: (uri, options = {}) => runs.run(typeof uri === 'string' ? vscode.Uri.parse(uri) : uri, options),
-    cancel: () => runs.cancel(),
+    cancel: (uri) => runs.cancel(uri),
     onDidRunEvent: runs.onDidRunEvent,
+    onDidLog: log.onDidWrite,
     setApiKey: (profile, key) => keys.set(profile, key),
     hasApiKey: (profile) => keys.has(profile),
     clearCache: () => runs.clearCache(),

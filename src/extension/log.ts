@@ -1,43 +1,54 @@
 /**
  * The "LLM Batch" output channel: one line per request and a line per run.
  * Lines carry ids, status codes, attempts, latency and token counts only — never
- * headers or keys — and every message passes through the engine's redaction.
+ * headers or keys — and every line passes through the engine's redaction on its
+ * way to the channel, whoever wrote it.
  */
 import * as vscode from 'vscode';
 import type { BatchResult } from '../core/models';
 import { redactSecrets } from '../core/errors';
 import { formatResultLine } from './runs/runText';
 
+type Level = 'info' | 'warn' | 'error';
+
 export class Log implements vscode.Disposable {
   #channel: vscode.LogOutputChannel | undefined;
+  readonly #written = new vscode.EventEmitter<string>();
+  /** Each line exactly as it went to the channel (after redaction). */
+  readonly onDidWrite = this.#written.event;
 
   // Created on first use so activation stays cheap.
-  get channel(): vscode.LogOutputChannel {
+  private get channel(): vscode.LogOutputChannel {
     this.#channel ??= vscode.window.createOutputChannel('LLM Batch', { log: true });
     return this.#channel;
   }
 
   info(message: string): void {
-    this.channel.info(redactSecrets(message));
+    this.#write('info', message);
   }
 
   warn(message: string): void {
-    this.channel.warn(redactSecrets(message));
+    this.#write('warn', message);
   }
 
   error(message: string): void {
-    this.channel.error(redactSecrets(message));
+    this.#write('error', message);
   }
 
   /** One line for a finished request. */
   result(result: BatchResult): void {
     const line = formatResultLine(result);
-    if (result.ok) this.channel.info(line);
-    else if (result.error.code === 'cancelled') this.channel.info(line);
-    else this.channel.warn(line);
+    this.#write(result.ok || result.error.code === 'cancelled' ? 'info' : 'warn', line);
+  }
+
+  #write(level: Level, message: string): void {
+    const line = redactSecrets(message);
+    this.channel[level](line);
+    this.#written.fire(line);
   }
 
   dispose(): void {
     this.#channel?.dispose();
+    this.#written.dispose();
   }
 }

@@ -58,6 +58,8 @@ interface RunInfo {
   state: RunState;
   wallTimeMs?: number;
   progress?: RunProgress;
+  /** 429s met, once the run is over. */
+  rateLimited429s?: number;
 }
 
 export class ResultsApp {
@@ -189,6 +191,7 @@ export class ResultsApp {
         if (message.runId !== this.run?.runId) return;
         this.run.state = message.state;
         this.run.wallTimeMs = message.wallTimeMs;
+        this.run.rateLimited429s = message.rateLimited429s;
         this.history = message.history;
         this.rowsDirty = true;
         this.compareDirty = true;
@@ -208,8 +211,10 @@ export class ResultsApp {
     this.schedule();
   }
 
-  private setRun(run: { runId: string; startedAt: number; state: RunState; wallTimeMs?: number; progress?: RunProgress; rows: readonly ResultRow[] } | undefined): void {
-    this.run = run ? { runId: run.runId, startedAt: run.startedAt, state: run.state, wallTimeMs: run.wallTimeMs, progress: run.progress } : undefined;
+  private setRun(run: { runId: string; startedAt: number; state: RunState; wallTimeMs?: number; progress?: RunProgress; rateLimited429s?: number; rows: readonly ResultRow[] } | undefined): void {
+    this.run = run
+      ? { runId: run.runId, startedAt: run.startedAt, state: run.state, wallTimeMs: run.wallTimeMs, progress: run.progress, rateLimited429s: run.rateLimited429s }
+      : undefined;
     this.rows = run ? run.rows.slice() : [];
     this.positionIndex = undefined;
     this.detail = undefined;
@@ -268,7 +273,7 @@ export class ResultsApp {
       canRun: this.canRun,
       hasRows: this.rows.length > 0,
     });
-    this.summary.update(totals, this.run?.state, this.run?.wallTimeMs, this.run?.progress);
+    this.summary.update(totals, this.run?.state, this.run?.wallTimeMs, this.run?.progress, this.run?.rateLimited429s);
     const showTable = this.ui.view === 'table';
     this.tableArea.hidden = !showTable;
     this.compareView.element.hidden = showTable;

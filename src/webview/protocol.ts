@@ -9,7 +9,8 @@
  * carrying the whole current state, then streams batched updates.
  */
 
-export type RowStatus = 'running' | 'ok' | 'cached' | 'failed' | 'cancelled';
+/** `batch`: answered by a Batch API job (at the batch price, paid when the job ran), not sent now. */
+export type RowStatus = 'running' | 'ok' | 'cached' | 'batch' | 'failed' | 'cancelled';
 
 /** One request of a run as the table shows it. Display values are already strings. */
 export interface ResultRow {
@@ -43,6 +44,12 @@ export interface RunProgress {
   readonly tokensPerSecond: number;
   readonly elapsedMs: number;
   readonly etaMs?: number;
+  /** The in-flight limit now: the configured concurrency, lowered for a while after 429s. */
+  readonly concurrency?: number;
+  /** While requests are held back by a rate limit: milliseconds until the next may go. */
+  readonly waitingForBudgetMs?: number;
+  /** Attempts the server turned away with 429 so far. */
+  readonly rateLimited429s?: number;
 }
 
 export type RunState = 'running' | 'finished' | 'cancelled';
@@ -55,6 +62,8 @@ export interface RunView {
   /** Set once the run is over (summed over re-runs merged into it). */
   readonly wallTimeMs?: number;
   readonly progress?: RunProgress;
+  /** 429s met once the run is over (summed over re-runs); absent when none. */
+  readonly rateLimited429s?: number;
 }
 
 /** An earlier run of the same file, listed for comparison. */
@@ -86,6 +95,8 @@ export interface RowDetail {
   readonly statusCode?: number;
   readonly requestId?: string;
   readonly cached?: boolean;
+  /** Set when the answer came from a Batch API job. */
+  readonly via?: 'batch';
   readonly error?: string;
   /** Pretty-printed JSON of the request as sent (no secrets ever reach it). */
   readonly requestJson: string;
@@ -114,7 +125,7 @@ export type HostMessage =
   /** Rows that changed since the last message (coalesced); `state` when it changed too (a re-run started). */
   | { readonly type: 'rows'; readonly runId: string; readonly rows: readonly ResultRow[]; readonly state?: RunState }
   | { readonly type: 'progress'; readonly runId: string; readonly progress: RunProgress }
-  | { readonly type: 'finished'; readonly runId: string; readonly state: RunState; readonly wallTimeMs: number; readonly history: readonly HistoryEntry[] }
+  | { readonly type: 'finished'; readonly runId: string; readonly state: RunState; readonly wallTimeMs: number; readonly history: readonly HistoryEntry[]; readonly rateLimited429s?: number }
   | { readonly type: 'detail'; readonly runId: string; readonly detail: RowDetail }
   /** The rows of an earlier run, answering `loadRun`. */
   | { readonly type: 'historyRun'; readonly runId: string; readonly rows: readonly ResultRow[] };

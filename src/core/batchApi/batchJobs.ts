@@ -238,7 +238,7 @@ export class BatchJobs {
         // Lines of other jobs, or answers already seen in the other file, are not ours to count.
         if (key === undefined || failures[result.id]) continue;
         if (result.ok) {
-          const entry = { response: result.response, statusCode: result.statusCode, ...(result.requestId !== undefined && { requestId: result.requestId }), createdAt: this.#clock.now() };
+          const entry = { response: result.response, statusCode: result.statusCode, ...(result.requestId !== undefined && { requestId: result.requestId }), createdAt: this.#clock.now(), via: 'batch' as const };
           await this.#options.cache.put(key, entry).catch((error: unknown) => {
             throw new CacheWriteError(`the answers could not be cached, so the job was not marked collected: ${describeError(error).message}`, { cause: error });
           });

@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BatchRequestCounts } from './batchObjects';
+import type { FileLockOptions, LockFileSystem } from './fileLock';
+import { withFileLock } from './fileLock';
 
 /** Name of the state file. */
 export const jobStateFileName = '.llmbatch-jobs.json';
@@ -85,7 +87,7 @@ export function newSubmissionId(now: number): string {
 }
 
 /** The file operations the store needs; node's `fs/promises` by default. */
-export interface JobStoreFileSystem {
+export interface JobStoreFileSystem extends LockFileSystem {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
   writeFile(path: string, data: string, encoding: 'utf8'): Promise<void>;
   rename(from: string, to: string): Promise<void>;
@@ -93,21 +95,35 @@ export interface JobStoreFileSystem {
   unlink(path: string): Promise<void>;
 }
 
+/** How long a store waits for, and when it breaks, the lock of another process. */
+export type JobStoreLockOptions = Omit<FileLockOptions, 'fs'>;
+
 /**
  * Job state in one JSON file, replaced whole on every change (write to a
- * temporary file, then rename) so a crash never leaves half a file. An
+ * temporary file, then rename) so a crash never leaves half a file. Several
+ * processes may share the file (the editor and command-line runs): each change
+ * is made under the lock file `<path>.lock` to the state as saved at that
+ * moment, so no process overwrites a job another one just recorded. An
  * unreadable file is an error, not an empty state: it names jobs that are
  * being paid for.
  */
 export class FileJobStore implements JobStore {
   readonly #fs: JobStoreFileSystem;
+  readonly #lock: JobStoreLockOptions;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly path: string,
     fs?: JobStoreFileSystem,
+    lock: JobStoreLockOptions = {},
   ) {
     this.#fs = fs ?? nodeFs;
+    this.#lock = lock;
+  }
+
+  /** The lock file changes are made under. */
+  get lockPath(): string {
+    return `${this.path}.lock`;
   }
 
   async read(): Promise<JobState> {
@@ -123,17 +139,23 @@ export class FileJobStore implements JobStore {
 
   update(change: (state: JobState) => void): Promise<JobState> {
     const next = this.#queue.then(async () => {
-      const state = await this.read();
-      change(state);
-      await this.#write(state);
-      return state;
+      await this.#fs.mkdir(dirname(this.path), { recursive: true });
+      return withFileLock(
+        this.lockPath,
+        async () => {
+          const state = await this.read();
+          change(state);
+          await this.#write(state);
+          return state;
+        },
+        { ...this.#lock, fs: this.#fs },
+      );
     });
     this.#queue = next.catch(() => undefined);
     return next;
   }
 
   async #write(state: JobState): Promise<void> {
-    await this.#fs.mkdir(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await this.#fs.writeFile(temporary, `${JSON.stringify(state, null, 1)}\n`, 'utf8');

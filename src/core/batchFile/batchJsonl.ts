@@ -6,7 +6,7 @@
  * Line numbers inside messages are 1-based, as editors show them; ranges are 0-based.
  */
 import type { Diagnostic } from '../diagnostics';
-import { chatCompletionSchema, llmRequestSchema } from '../models';
+import { chatCompletionSchema, llmRequestSchema, plainRequest } from '../models';
 import type { BatchItem, BatchResult, SourceRange } from '../models';
 import { findJsonSyntaxError } from './jsonSyntax';
 import { locateTopLevelValue } from './jsonLocate';
@@ -124,7 +124,9 @@ export function parseBatchInput(text: string, options: ParseBatchInputOptions): 
       const found = bodyAt && locateTopLevelValue(line, key, bodyAt.start);
       report(`body.${key} is not a parameter llmbatch knows; it will not be sent`, 'unknown-parameter', found ? lineRange(found.keyStart, found.end) : lineRange(), 'warning');
     }
-    const request = llmRequestSchema.safeParse({ ...body, provider: options.provider });
+    const input = { ...body, provider: options.provider };
+    const plain = plainRequest(input);
+    const request = plain ? ({ success: true, data: plain } as const) : llmRequestSchema.safeParse(input);
     if (!request.success) {
       for (const issue of request.error.issues) {
         const path = ['body', ...issue.path.map(String)].reduce((text, part) => (/^\d+$/.test(part) ? `${text}[${part}]` : `${text}.${part}`));

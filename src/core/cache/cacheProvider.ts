@@ -12,6 +12,8 @@ export interface CachedEntry {
   readonly requestId?: string;
   /** When the answer was received (epoch ms). */
   readonly createdAt: number;
+  /** Set when the answer came from a Batch API job rather than a live request. */
+  readonly via?: 'batch';
 }
 
 export interface CacheProvider {

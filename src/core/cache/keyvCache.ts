@@ -5,7 +5,7 @@
  * restarts of a persistent store.
  */
 import type { Keyv } from 'keyv';
-import { chatCompletionSchema } from '../models';
+import { chatCompletionSchema, isChatCompletion } from '../models';
 import type { CachedEntry, CacheProvider, Clock } from './cacheProvider';
 
 /** What is stored under a key: the entry plus when it stops being served. */
@@ -76,13 +76,15 @@ function toEntry(value: unknown): StoredEntry | undefined {
   if (typeof candidate.statusCode !== 'number' || typeof candidate.createdAt !== 'number') return undefined;
   if (candidate.expiresAt !== undefined && typeof candidate.expiresAt !== 'number') return undefined;
   if (candidate.requestId !== undefined && typeof candidate.requestId !== 'string') return undefined;
-  const response = chatCompletionSchema.safeParse(candidate.response);
-  if (!response.success) return undefined;
+  if (candidate.via !== undefined && candidate.via !== 'batch') return undefined;
+  const response = isChatCompletion(candidate.response) ? candidate.response : chatCompletionSchema.safeParse(candidate.response).data;
+  if (response === undefined) return undefined;
   return {
-    response: response.data,
+    response,
     statusCode: candidate.statusCode,
     createdAt: candidate.createdAt,
     ...(candidate.requestId === undefined ? {} : { requestId: candidate.requestId }),
+    ...(candidate.via === 'batch' && { via: 'batch' as const }),
     ...(candidate.expiresAt === undefined ? {} : { expiresAt: candidate.expiresAt }),
   };
 }

@@ -6,9 +6,9 @@
  * A cache must never hold a run up: connecting gives up after a short timeout,
  * a lost connection is not retried in the background, and commands fail at
  * once while disconnected instead of queueing. The next operation tries to
- * connect again.
+ * connect again. The Redis client is loaded on first use: most runs never
+ * need it, and every start would pay for parsing it.
  */
-import KeyvRedis, { createClient } from '@keyv/redis';
 import { Keyv } from 'keyv';
 import type { CachedEntry, CacheProvider, Clock } from './cacheProvider';
 import { KeyvCache } from './keyvCache';
@@ -27,18 +27,32 @@ export interface RedisCacheOptions {
   readonly onError?: (error: Error) => void;
 }
 
+/** What is used of the client once it exists. */
+interface RedisClient {
+  readonly isReady: boolean;
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): void;
+}
+
+interface Connection {
+  readonly client: RedisClient;
+  readonly cache: KeyvCache;
+}
+
 export class RedisCache implements CacheProvider {
   readonly namespace: string;
-  readonly #client: ReturnType<typeof createClient>;
-  readonly #cache: KeyvCache;
-  readonly #keyv: Keyv;
+  readonly #options: RedisCacheOptions;
   readonly #onError: (error: Error) => void;
   readonly #connectTimeoutMs: number;
+  #connection: Promise<Connection> | undefined;
   #connecting: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: RedisCacheOptions) {
     this.namespace = options.namespace;
+    this.#options = options;
     this.#onError = (error) => {
       try {
         options.onError?.(error);
@@ -46,15 +60,23 @@ export class RedisCache implements CacheProvider {
         // A broken listener must not turn a cache miss into a failed run.
       }
     };
-    const connectTimeout = options.connectTimeoutMs ?? 1_500;
-    this.#connectTimeoutMs = connectTimeout;
-    this.#client = createClient({ url: options.url, disableOfflineQueue: true, socket: { connectTimeout, reconnectStrategy: false } });
-    // Without a listener an `error` event would end the process.
-    this.#client.on('error', (error: unknown) => this.#onError(asError(error)));
-    const store = new KeyvRedis(this.#client, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: connectTimeout });
-    store.on('error', () => undefined);
-    this.#keyv = new Keyv({ store, namespace: options.namespace, useKeyPrefix: false, emitErrors: false, throwOnErrors: true });
-    this.#cache = new KeyvCache(this.#keyv, { ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }), ...(options.clock && { clock: options.clock }) });
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 1_500;
+  }
+
+  #connectionParts(): Promise<Connection> {
+    this.#connection ??= import('@keyv/redis').then(({ default: KeyvRedis, createClient }) => {
+      const options = this.#options;
+      const connectTimeout = this.#connectTimeoutMs;
+      const client = createClient({ url: options.url, disableOfflineQueue: true, socket: { connectTimeout, reconnectStrategy: false } });
+      // Without a listener an `error` event would end the process.
+      client.on('error', (error: unknown) => this.#onError(asError(error)));
+      const store = new KeyvRedis(client, { throwOnErrors: true, throwOnConnectError: true, connectionTimeout: connectTimeout });
+      store.on('error', () => undefined);
+      const keyv = new Keyv({ store, namespace: options.namespace, useKeyPrefix: false, emitErrors: false, throwOnErrors: true });
+      const cache = new KeyvCache(keyv, { ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }), ...(options.clock && { clock: options.clock }) });
+      return { client, cache };
+    });
+    return this.#connection;
   }
 
   async exists(key: string): Promise<boolean> {
@@ -63,24 +85,26 @@ export class RedisCache implements CacheProvider {
 
   async get(key: string): Promise<CachedEntry | undefined> {
     if (!(await this.#ready().then(() => true, () => false))) return undefined;
-    return this.#cache.get(key);
+    return (await this.#connectionParts()).cache.get(key);
   }
 
   async put(key: string, entry: CachedEntry): Promise<void> {
     await this.#ready();
-    await this.#cache.put(key, entry);
+    await (await this.#connectionParts()).cache.put(key, entry);
   }
 
   /** Removes the entries of this namespace. */
   async clear(): Promise<void> {
     await this.#ready();
-    await this.#cache.clear();
+    await (await this.#connectionParts()).cache.clear();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#client.isReady) await this.#client.close().catch(() => this.#client.destroy());
-    else if (this.#client.isOpen) this.#client.destroy();
+    if (!this.#connection) return;
+    const { client } = await this.#connection.catch(() => ({ client: undefined }));
+    if (client?.isReady) await client.close().catch(() => client.destroy());
+    else if (client?.isOpen) client.destroy();
   }
 
   /**
@@ -90,19 +114,26 @@ export class RedisCache implements CacheProvider {
    */
   #ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('the Redis cache is closed'));
-    if (this.#client.isReady) return Promise.resolve();
     if (this.#connecting) return this.#connecting;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
       timer.unref();
     });
-    this.#connecting = Promise.race([this.#client.connect(), timeout])
-      .then(() => undefined)
+    this.#connecting = this.#connectionParts()
+      .then(({ client }) => {
+        if (client.isReady) return;
+        return Promise.race([client.connect(), timeout]).then(
+          () => undefined,
+          (error: unknown) => {
+            if (client.isOpen) client.destroy();
+            throw error;
+          },
+        );
+      })
       .catch((error: unknown) => {
         const failure = asError(error);
         this.#onError(failure);
-        if (this.#client.isOpen) this.#client.destroy();
         throw failure;
       })
       .finally(() => {

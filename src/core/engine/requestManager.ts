@@ -371,7 +371,7 @@ function hasCancelled(results: readonly BatchResult[]): boolean {
 function toResult(item: BatchItem, index: number, outcome: Outcome): BatchResult {
   const meta = { id: item.id, index, cached: outcome.cached, attempts: outcome.attempts, latencyMs: outcome.latencyMs };
   if (outcome.ok) {
-    return { ok: true, ...meta, statusCode: outcome.statusCode, ...(outcome.requestId ? { requestId: outcome.requestId } : {}), response: outcome.response };
+    return { ok: true, ...meta, ...(outcome.via && { via: outcome.via }), statusCode: outcome.statusCode, ...(outcome.requestId ? { requestId: outcome.requestId } : {}), response: outcome.response };
   }
   return { ok: false, ...meta, ...(outcome.statusCode !== undefined ? { statusCode: outcome.statusCode } : {}), error: outcome.error };
 }

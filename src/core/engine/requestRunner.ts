@@ -17,6 +17,8 @@ export type Outcome =
       readonly statusCode: number;
       readonly requestId?: string;
       readonly cached: boolean;
+      /** Set when the cached answer came from a Batch API job. */
+      readonly via?: 'batch';
       readonly attempts: number;
       readonly latencyMs: number;
     }
@@ -81,8 +83,8 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
     try {
       const entry = await cache.get(key);
       if (entry) {
-        const { response, statusCode, requestId } = entry;
-        return { ok: true, response, statusCode, ...(requestId ? { requestId } : {}), cached: true, attempts: 0, latencyMs: elapsed() };
+        const { response, statusCode, requestId, via } = entry;
+        return { ok: true, response, statusCode, ...(requestId ? { requestId } : {}), cached: true, ...(via === 'batch' && { via }), attempts: 0, latencyMs: elapsed() };
       }
     } catch (error) {
       log({ level: 'warn', message: `Cache lookup failed, sending the request instead: ${describeError(error).message}`, itemId: item.id, error });

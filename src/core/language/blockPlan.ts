@@ -11,6 +11,8 @@ import type { ResolvedSetting } from './expansion';
 import { checkSettingValue, settingKind } from './parameters';
 import { headerOnlyMessage, isFileSetting } from './fileSettings';
 import type { CheckResult, SettingKind } from './parameters';
+import { effectiveSettings, originOf } from './effectiveSettings';
+import type { EffectiveSettings } from './effectiveSettings';
 import { sweepLabel } from './requestIds';
 import { hasPlaceholderText } from './substitution';
 import { closestName } from './suggestions';
@@ -45,7 +47,8 @@ export type Binding =
 export interface ParameterPlan {
   readonly key: string;
   readonly binding: Binding;
-  readonly range: SourceRange;
+  /** Where the value is written (its `valueRange`, for reports). */
+  readonly setting: Setting;
 }
 
 export interface DataPlan {
@@ -72,7 +75,8 @@ export interface BlockPlan {
   readonly idTemplate?: Template;
   readonly data?: DataPlan;
   readonly messages: readonly MessageDefinition[];
-  readonly settings: readonly ResolvedSetting[];
+  /** Settings in effect, for the block's hover views (see {@link describeSettings}). */
+  readonly effective: EffectiveSettings;
   /** Problems that make every request of the block wrong; it is not expanded. */
   readonly broken: boolean;
   readonly requestCount: number;
@@ -91,26 +95,16 @@ export interface PlanContext {
   readonly once: Set<string>;
   /** Hover views of header settings, shared by all blocks. */
   readonly described: Map<Setting, ResolvedSetting>;
-  /** Checked values and sweeps by setting, shared by all blocks. */
-  readonly checked: Map<Setting, CheckResult>;
+  /** Checks a constant parameter value, at most once per distinct value of each key. */
+  checkValue(key: string, value: unknown, setting: Setting): CheckResult;
+  /** Bindings of header settings that bind the same way in every block (no sweep, no error). */
+  readonly headerPlans: Map<Setting, ParameterPlan>;
+  /** Checked sweeps by setting, shared by all blocks. */
   readonly sweeps: Map<Setting, readonly AxisElement[]>;
   /** Data rows by `@data` setting, shared by all blocks. */
   readonly dataSets: Map<Setting, PreparedData>;
   /** Reads (once) and parses a data file named by `@data`. */
   loadData(path: string): DataLoad;
-}
-
-interface Effective {
-  readonly setting: Setting;
-  readonly origin: 'header' | 'block';
-}
-
-/** Header settings, replaced key by key by the block's own, in first-appearance order. */
-function effectiveSettings(header: Section, block: Block, ignored: ReadonlySet<Setting>): Map<string, Effective> {
-  const result = new Map<string, Effective>();
-  for (const setting of header.settings) if (!ignored.has(setting)) result.set(setting.key, { setting, origin: 'header' });
-  for (const setting of block.settings) if (!ignored.has(setting)) result.set(setting.key, { setting, origin: 'block' });
-  return result;
 }
 
 function displayPath(path: string): string {
@@ -123,7 +117,6 @@ class Planner {
   private readonly parameters: ParameterPlan[] = [];
   private readonly variables = new Map<string, Binding>();
   private readonly parameterBindings = new Map<string, Binding>();
-  private readonly resolved: ResolvedSetting[] = [];
   private provider: ParameterPlan | undefined;
   private apiBase: ParameterPlan | undefined;
   private repeat = 1;
@@ -134,6 +127,7 @@ class Planner {
   constructor(
     private readonly context: PlanContext,
     private readonly header: Section,
+    private readonly headerSettings: EffectiveSettings,
     private readonly block: Block,
     private readonly name: string,
   ) {}
@@ -144,9 +138,12 @@ class Planner {
   }
 
   plan(): BlockPlan {
-    const effective = effectiveSettings(this.header, this.block, this.context.ignored);
-    for (const [key, entry] of effective) this.addSetting(key, entry);
-    const messages = [...this.header.messages, ...this.block.messages];
+    const effective = effectiveSettings(this.headerSettings, this.block, this.context.ignored);
+    for (let i = 0; i < effective.settings.length; i++) {
+      const setting = effective.settings[i] as Setting;
+      this.addSetting(setting.key, setting, originOf(effective, setting));
+    }
+    const messages = this.header.messages.length === 0 ? this.block.messages : [...this.header.messages, ...this.block.messages];
     if (messages.length === 0) this.broken = true;
     if (!this.provider && !this.context.defaultProvider) {
       this.broken = true;
@@ -172,16 +169,15 @@ class Planner {
       idTemplate: this.idTemplate,
       data: this.data,
       messages,
-      settings: this.resolved,
+      effective,
       broken: this.broken,
       requestCount,
     };
   }
 
-  private addSetting(key: string, { setting, origin }: Effective): void {
+  private addSetting(key: string, setting: Setting, origin: 'header' | 'block'): void {
     const kind = settingKind(key);
     const value = setting.value;
-    this.resolved.push(this.describe(key, kind, origin, setting));
     if (value.kind === 'invalid') {
       // Still defined, so its uses are not reported as unknown as well.
       const undefinedValue: Binding = { source: 'const', value: undefined, dynamic: false };
@@ -199,35 +195,28 @@ class Planner {
       this.addReserved(key, setting);
       return;
     }
-    const binding = this.bind(key, kind, setting) ?? { source: 'const', value: undefined, dynamic: false };
+    const shared = origin === 'header' ? this.context.headerPlans.get(setting) : undefined;
+    if (shared) {
+      // A header setting's constant value binds the same way in every block.
+      this.addParameter(key, kind, shared);
+      return;
+    }
+    const bound = this.bind(key, kind, setting);
+    const plan: ParameterPlan = { key, binding: bound ?? { source: 'const', value: undefined, dynamic: false }, setting };
+    if (origin === 'header' && bound && bound.source !== 'axis') this.context.headerPlans.set(setting, plan);
+    this.addParameter(key, kind, plan);
+  }
+
+  private addParameter(key: string, kind: SettingKind, plan: ParameterPlan): void {
+    const binding = plan.binding;
     if (kind === 'variable') {
       this.variables.set(key, binding);
       return;
     }
-    const plan = { key, binding, range: setting.valueRange };
     this.parameterBindings.set(key, binding);
     if (key === 'provider') this.provider = plan;
     else if (key === 'api_base') this.apiBase = plan;
     else this.parameters.push(plan);
-  }
-
-  /** The hover view of a setting; a header setting's is made once and shared by every block. */
-  private describe(key: string, kind: SettingKind, origin: 'header' | 'block', setting: Setting): ResolvedSetting {
-    const cached = this.context.described.get(setting);
-    if (cached) return cached;
-    const value = setting.value;
-    const described: ResolvedSetting = {
-      key,
-      kind,
-      origin,
-      range: setting.range,
-      valueRange: setting.valueRange,
-      value: value.kind === 'value' ? value.value : undefined,
-      sweep: value.kind === 'sweep' ? value.elements.map((element) => element.value) : undefined,
-      reference: value.kind === 'reference' ? value.name : undefined,
-    };
-    if (origin === 'header') this.context.described.set(setting, described);
-    return described;
   }
 
   /** How a parameter or variable gets its value; checks constant parameter values now. */
@@ -242,9 +231,7 @@ class Planner {
     if (value.template) return { source: 'template', template: value.template };
     const dynamic = hasPlaceholderText(value.value);
     if (kind === 'variable' || dynamic || value.value === null) return { source: 'const', value: value.value, dynamic };
-    const cache = this.context.checked;
-    let result = cache.get(setting);
-    if (!result) cache.set(setting, (result = checkSettingValue(key, value.value)));
+    const result = this.context.checkValue(key, value.value, setting);
     if (!result.ok) {
       this.error(result.message, setting.valueRange, 'invalid-value');
       return undefined;
@@ -332,34 +319,40 @@ class Planner {
   }
 
   /** Every `{{name}}` the block's requests use must name a variable or a data column. */
-  private checkPlaceholders(messages: readonly MessageDefinition[], effective: Map<string, Effective>): void {
+  private checkPlaceholders(messages: readonly MessageDefinition[], effective: EffectiveSettings): void {
     // Without the data file's columns, unknown names cannot be told apart from columns.
     if (this.dataFailed) return;
-    const columns = this.data?.columns;
-    const check = (name: string, range: SourceRange) => {
-      if (this.variables.has(name) || this.parameterBindings.has(name) || columns?.has(name)) return;
-      const known = [...this.variables.keys(), ...this.parameterBindings.keys(), ...(this.data?.columnList ?? [])];
-      if (settingKind(name) === 'reserved') {
-        this.error(`{{${name}}} is not a variable: @${name} is a setting of the file itself; give the variable another name`, range, 'unknown-variable');
-        return;
-      }
-      const suggestion = closestName(name, known);
-      const hint = suggestion === undefined ? (known.length > 0 ? '' : ' — define it with a setting such as "@' + name + ' = …"') : ` — did you mean {{${suggestion}}}?`;
-      this.error(`unknown variable {{${name}}}${hint}`, range, 'unknown-variable');
-    };
     for (const message of messages) {
-      for (const part of message.content.parts) if (typeof part !== 'string') check(part.name, part.range ?? message.range);
+      const parts = message.content.parts;
+      if (message.content.text !== undefined) continue;
+      for (const part of parts) if (typeof part !== 'string') this.checkName(part.name, part.range ?? message.range);
     }
-    for (const { setting } of effective.values()) {
-      for (const placeholder of setting.placeholders) check(placeholder.name, placeholder.range ?? setting.valueRange);
+    let placeholders = false;
+    for (const setting of effective.settings) {
+      if (setting.placeholders.length === 0) continue;
+      placeholders = true;
+      for (const placeholder of setting.placeholders) this.checkName(placeholder.name, placeholder.range ?? setting.valueRange);
     }
-    this.checkCycles(effective);
+    if (placeholders) this.checkCycles(effective.settings);
+  }
+
+  private checkName(name: string, range: SourceRange): void {
+    if (this.variables.has(name) || this.parameterBindings.has(name) || this.data?.columns.has(name)) return;
+    const known = [...this.variables.keys(), ...this.parameterBindings.keys(), ...(this.data?.columnList ?? [])];
+    if (settingKind(name) === 'reserved') {
+      this.error(`{{${name}}} is not a variable: @${name} is a setting of the file itself; give the variable another name`, range, 'unknown-variable');
+      return;
+    }
+    const suggestion = closestName(name, known);
+    const hint = suggestion === undefined ? (known.length > 0 ? '' : ' — define it with a setting such as "@' + name + ' = …"') : ` — did you mean {{${suggestion}}}?`;
+    this.error(`unknown variable {{${name}}}${hint}`, range, 'unknown-variable');
   }
 
   /** `@a = {{b}}` with `@b = {{a}}` can never be filled in. */
-  private checkCycles(effective: Map<string, Effective>): void {
+  private checkCycles(settings: readonly Setting[]): void {
     let refers: Map<string, string[]> | undefined;
-    for (const [key, { setting }] of effective) {
+    for (const setting of settings) {
+      const key = setting.key;
       if (setting.placeholders.length === 0) continue;
       if (!this.variables.has(key) && !this.parameterBindings.has(key)) continue;
       (refers ??= new Map()).set(key, setting.placeholders.map((placeholder) => placeholder.name));
@@ -371,7 +364,7 @@ class Planner {
       if (state.get(name) === 'done') return;
       if (state.get(name) === 'open') {
         const cycle = [...path.slice(path.indexOf(name)), name];
-        const setting = effective.get(name)?.setting;
+        const setting = settings.find((candidate) => candidate.key === name);
         if (setting) this.error(`@${name} refers back to itself: ${cycle.map((n) => `@${n}`).join(' → ')}`, setting.valueRange, 'variable-cycle');
         return;
       }
@@ -384,6 +377,6 @@ class Planner {
 }
 
 /** Plans the expansion of `block`; problems go to `context.sink`. */
-export function planBlock(context: PlanContext, header: Section, block: Block, name: string): BlockPlan {
-  return new Planner(context, header, block, name).plan();
+export function planBlock(context: PlanContext, header: Section, headerSettings: EffectiveSettings, block: Block, name: string): BlockPlan {
+  return new Planner(context, header, headerSettings, block, name).plan();
 }

@@ -8,21 +8,25 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { LLMRequest, Message, SourceRange } from '../models';
 import type { AxisElement, BlockPlan, Binding, ParameterPlan } from './blockPlan';
 import { planBlock } from './blockPlan';
+import { headerEffective } from './effectiveSettings';
 import { dataFormatOf, describeReadError, readDataText } from './dataFiles';
 import type { DataLoad, DataRow } from './dataFiles';
 import { DiagnosticSink } from './diagnosticSink';
 import type { LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
-import type { BlockSummary, ExpandOptions, ExpansionResult, LlmbatchItem } from './expansion';
-import { checkSettingValue, isKnownSetting, knownSettingNames, settingKind } from './parameters';
+import type { BlockSummary, ExpandOptions, ExpansionResult, LlmbatchItem, ResolvedSetting } from './expansion';
+import { LazyBlockSummary } from './blockSummaries';
+import { isKnownSetting, knownSettingNames, settingKind } from './parameters';
 import { readFileRateLimits } from './fileSettings';
-import type { CheckResult } from './parameters';
 import { requestIdBase, UniqueNames } from './requestIds';
 import { substituteDeep, TemplateCache } from './substitution';
 import { closestName } from './suggestions';
 import { render } from './template';
+import type { Template } from './template';
+import { ValueChecks } from './valueChecks';
 
 const defaultMaxRequests = 100_000;
 const noVariables: Record<string, unknown> = Object.freeze({});
+const noLabels: string[] = [];
 /** Marks a parameter value that failed its check (and was reported). */
 const invalid: unique symbol = Symbol('invalid');
 
@@ -34,6 +38,16 @@ function namesUsedIn(section: Section): Set<string> {
   return used;
 }
 
+/** True when `{{name}}` appears somewhere in the section; cheaper than collecting every name of a small block. */
+function usesName(section: Section, name: string): boolean {
+  for (const message of section.messages) {
+    if (message.content.text !== undefined) continue;
+    for (const part of message.content.parts) if (typeof part !== 'string' && part.name === name) return true;
+  }
+  for (const setting of section.settings) for (const placeholder of setting.placeholders) if (placeholder.name === name) return true;
+  return false;
+}
+
 /**
  * A name that is no parameter but close to one is a misspelt parameter unless
  * something uses it as a variable; a variable nothing uses is worth a warning.
@@ -41,7 +55,6 @@ function namesUsedIn(section: Section): Set<string> {
 function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Set<Setting> {
   const ignored = new Set<Setting>();
   const headerUses = namesUsedIn(document.header);
-  const allUses = new Set(headerUses);
   const check = (setting: Setting, used: (name: string) => boolean) => {
     if (isKnownSetting(setting.key) || used(setting.key)) return;
     const suggestion = closestName(setting.key, knownSettingNames);
@@ -55,36 +68,59 @@ function checkSettingNames(document: LlmbatchDocument, sink: DiagnosticSink): Se
     sink.add('warning', `variable @${setting.key} is never used: no {{${setting.key}}} refers to it${sweep}`, setting.keyRange, 'unused-variable');
   };
   for (const block of document.blocks) {
-    const uses = namesUsedIn(block);
-    for (const name of uses) allUses.add(name);
-    for (const setting of block.settings) check(setting, (name) => uses.has(name) || headerUses.has(name));
+    for (const setting of block.settings) check(setting, (name) => headerUses.has(name) || usesName(block, name));
   }
-  for (const setting of document.header.settings) check(setting, (name) => allUses.has(name));
+  // Every block's names, only when the header has a variable to look for.
+  let allUses: Set<string> | undefined;
+  const usedAnywhere = (name: string): boolean => {
+    if (!allUses) {
+      allUses = new Set(headerUses);
+      for (const block of document.blocks) for (const used of namesUsedIn(block)) allUses.add(used);
+    }
+    return allUses.has(name);
+  };
+  for (const setting of document.header.settings) check(setting, usedAnywhere);
   return ignored;
 }
 
 type Lookup = (name: string) => unknown;
 
+/** What every block of one expansion shares. */
+interface SharedExpansion {
+  readonly templates: TemplateCache;
+  readonly checks: ValueChecks;
+  /** Frozen messages without placeholders, by template, then role and label. */
+  readonly fixedMessages: WeakMap<Template, Map<string, Message>>;
+}
+
 /** Produces the requests of one planned block. */
 class BlockExpander {
   private readonly current: AxisElement[];
   private row: DataRow | undefined;
-  private readonly resolving = new Set<string>();
+  /** Names being resolved, against `@a = {{b}}`, `@b = {{a}}` loops; made on first need. */
+  private resolving: Set<string> | undefined;
   private readonly missing: string[] = [];
-  private checks: Map<string, Map<unknown, CheckResult>> | undefined;
   private readonly source: SourceRange;
   readonly lookup: Lookup = (name) => this.valueOf(name);
 
   constructor(
     private readonly plan: BlockPlan,
     private readonly sink: DiagnosticSink,
-    private readonly templates: TemplateCache,
+    private readonly shared: SharedExpansion,
     private readonly defaultProvider: string | undefined,
     fileName: string | undefined,
   ) {
     this.current = plan.axes.map((axis) => axis.elements[0] as AxisElement);
-    this.source = fileName === undefined ? plan.block.range : { ...plan.block.range, file: fileName };
+    this.templates = shared.templates;
+    const range = plan.block.range;
+    // Spelt out rather than spread: a spread copy gets a hidden class of its own, one per block.
+    this.source =
+      fileName === undefined
+        ? range
+        : { startLine: range.startLine, startColumn: range.startColumn, endLine: range.endLine, endColumn: range.endColumn, file: fileName };
   }
+
+  private readonly templates: TemplateCache;
 
   private valueOf(name: string): unknown {
     const row = this.row;
@@ -99,12 +135,13 @@ class BlockExpander {
     // Plain values cannot refer back to anything, so they skip the cycle guard.
     if (binding.source === 'const' && !binding.dynamic) return binding.value;
     if (binding.source === 'axis' && this.current[binding.axis]?.dynamic === false) return this.current[binding.axis]?.value;
-    if (this.resolving.has(name)) return undefined;
-    this.resolving.add(name);
+    const resolving = (this.resolving ??= new Set());
+    if (resolving.has(name)) return undefined;
+    resolving.add(name);
     try {
       return this.resolve(binding);
     } finally {
-      this.resolving.delete(name);
+      resolving.delete(name);
     }
   }
 
@@ -133,23 +170,15 @@ class BlockExpander {
     }
     const value = this.resolve(binding);
     if (value === null || value === undefined) return null;
-    const checks = (this.checks ??= new Map());
-    let cache = checks.get(plan.key);
-    if (!cache) checks.set(plan.key, (cache = new Map()));
-    const primitive = typeof value !== 'object';
-    let result = primitive ? cache.get(value) : undefined;
-    if (!result) {
-      result = checkSettingValue(plan.key, value);
-      if (primitive) cache.set(value, result);
-    }
+    const result = this.shared.checks.check(plan.key, value);
     if (result.ok) return result.value;
     const where = this.row && this.plan.data ? ` (${this.plan.data.display} row ${this.row.number})` : '';
-    this.sink.add('error', `${result.message}${where}`, plan.range, 'invalid-value');
+    this.sink.add('error', `${result.message}${where}`, plan.setting.valueRange, 'invalid-value');
     return invalid;
   }
 
   private messages(): Message[] {
-    const fixed = (this.fixedMessages ??= this.plan.messages.map((definition) => (definition.content.text === undefined ? undefined : Object.freeze(this.message(definition)))));
+    const fixed = (this.fixedMessages ??= this.plan.messages.map((definition) => (definition.content.text === undefined ? undefined : this.fixedMessage(definition))));
     return this.plan.messages.map((definition, index) => fixed[index] ?? this.message(definition));
   }
 
@@ -158,6 +187,16 @@ class BlockExpander {
    * object is shared by all of them.
    */
   private fixedMessages: (Message | undefined)[] | undefined;
+
+  /** Messages written the same way in many blocks share one object too. */
+  private fixedMessage(definition: MessageDefinition): Message {
+    const key = definition.label === undefined ? definition.role : `${definition.role}(${definition.label})`;
+    let byRole = this.shared.fixedMessages.get(definition.content);
+    if (!byRole) this.shared.fixedMessages.set(definition.content, (byRole = new Map()));
+    let message = byRole.get(key);
+    if (!message) byRole.set(key, (message = Object.freeze(this.message(definition))));
+    return message;
+  }
 
   private message(definition: MessageDefinition): Message {
     const message: Message = { role: definition.role, content: render(definition.content, this.lookup) };
@@ -190,7 +229,7 @@ class BlockExpander {
   }
 
   private apiBaseRange(plan: ParameterPlan): SourceRange {
-    return plan.binding.source === 'axis' ? (this.current[plan.binding.axis]?.range ?? plan.range) : plan.range;
+    return plan.binding.source === 'axis' ? (this.current[plan.binding.axis]?.range ?? plan.setting.valueRange) : plan.setting.valueRange;
   }
 
   private reportMissing(): void {
@@ -220,7 +259,7 @@ class BlockExpander {
       if (this.missing.length > 0) this.reportMissing();
       if (!built || this.missing.length > 0) continue;
       const variables: Record<string, unknown> = axes.length === 0 ? noVariables : {};
-      const labels: string[] = [];
+      const labels: string[] = axes.length === 0 ? noLabels : [];
       for (let a = 0; a < axes.length; a++) {
         const element = this.current[a];
         const key = variableKeys[a];
@@ -296,8 +335,21 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
   };
   const ignored = checkSettingNames(document, sink);
   const rateLimits = readFileRateLimits(document.header, ignored, sink);
-  const context = { sink, ignored, defaultProvider: options.defaultProvider, once: new Set<string>(), described: new Map(), checked: new Map(), sweeps: new Map(), dataSets: new Map(), loadData };
-  const templates = new TemplateCache();
+  const checks = new ValueChecks();
+  const context = {
+    sink,
+    ignored,
+    defaultProvider: options.defaultProvider,
+    once: new Set<string>(),
+    described: new Map<Setting, ResolvedSetting>(),
+    headerPlans: new Map(),
+    checkValue: (key: string, value: unknown, setting: Setting) => checks.check(key, value, setting),
+    sweeps: new Map(),
+    dataSets: new Map(),
+    loadData,
+  };
+  const headerSettings = headerEffective(document.header, ignored);
+  const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap() };
   const ids = new UniqueNames();
   const blockNames = new UniqueNames();
   let total = 0;
@@ -307,7 +359,7 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
     if (name !== wanted && block.nameRange) {
       sink.add('warning', `another block is already named "${wanted}"; this one's requests are named "${name}"`, block.nameRange, 'duplicate-block');
     }
-    const plan = planBlock(context, document.header, block, name);
+    const plan = planBlock(context, document.header, headerSettings, block, name);
     const firstItem = items.length;
     if (!plan.broken && !document.unreadable) {
       if (total + plan.requestCount > maxRequests) {
@@ -318,22 +370,13 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
           'too-many-requests',
         );
       } else {
-        new BlockExpander(plan, sink, templates, options.defaultProvider, options.fileName).expand(items, ids);
+        new BlockExpander(plan, sink, shared, options.defaultProvider, options.fileName).expand(items, ids);
         total += plan.requestCount;
       }
     }
-    blocks.push({
-      name,
-      index: block.index,
-      range: block.range,
-      separatorRange: block.separatorRange,
-      requestCount: plan.requestCount,
-      itemCount: items.length - firstItem,
-      firstItem,
-      settings: plan.settings,
-      data: plan.data ? { path: plan.data.display, rows: plan.data.rowCount, columns: plan.data.columnList } : undefined,
-      repeat: plan.repeat,
-    });
+    const data = plan.data ? { path: plan.data.display, rows: plan.data.rowCount, columns: plan.data.columnList } : undefined;
+    const counts = { requestCount: plan.requestCount, itemCount: items.length - firstItem, firstItem, repeat: plan.repeat };
+    blocks.push(new LazyBlockSummary(name, block, counts, data, plan.effective, context.described));
   }
   return { items, diagnostics: sink.finish(), blocks, ...(rateLimits && { rateLimits }) };
 }

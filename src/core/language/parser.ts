@@ -6,12 +6,13 @@
 import type { Diagnostic } from '../diagnostics';
 import { sortByPosition } from './diagnosticSink';
 import type { Block, LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
+import { BlockNode, MessageNode } from './documentNodes';
 import { indentOf, isSeparator, lineRange, matchRole, matchSetting, SourceLines, spanRange } from './lines';
 import type { MessageRole, RoleLine } from './lines';
 import { isKnownSetting } from './parameters';
 import { TemplateBuilder } from './template';
-import type { PlaceholderProblem } from './template';
-import { readSettingAt } from './settingReader';
+import type { PlaceholderProblem, Template } from './template';
+import { readSettingAt, SettingReadCache } from './settingReader';
 import type { Report } from './settingReader';
 
 interface OpenMessage {
@@ -28,12 +29,16 @@ interface OpenSection {
   lastLine: number;
   readonly settings: Setting[];
   readonly messages: MessageDefinition[];
-  /** Settings by key, made on the first setting. */
-  keys?: Map<string, Setting>;
   readonly block?: { name?: string; nameColumn: number; separatorLength: number };
 }
 
 const emptyRange = spanRange(0, 0, 0, 0);
+const none: readonly never[] = Object.freeze([]);
+
+/** The list as kept for good: a list grown by pushing reserves room for more, and a file has many. */
+function exactly<T>(list: T[]): readonly T[] {
+  return list.length === 0 ? none : list.slice();
+}
 
 function isBlank(line: string): boolean {
   const indent = indentOf(line);
@@ -48,14 +53,16 @@ function isBlank(line: string): boolean {
  * When a line in message text starts with backslashes and would otherwise end the
  * message (or read as a setting), one backslash is dropped; other lines are literal.
  */
-function unescapeMessageLine(line: string): { text: string; column: number } {
-  if (line.charCodeAt(0) !== 92) return { text: line, column: 0 };
+function unescapesMessageLine(line: string): boolean {
+  if (line.charCodeAt(0) !== 92) return false;
   let k = 1;
   while (line.charCodeAt(k) === 92) k++;
   const rest = line.slice(k);
-  const escaped = isSeparator(rest) || matchRole(rest) !== undefined || readsAsKnownSetting(rest) !== undefined;
-  return escaped ? { text: line.slice(1), column: 1 } : { text: line, column: 0 };
+  return isSeparator(rest) || matchRole(rest) !== undefined || readsAsKnownSetting(rest) !== undefined;
 }
+
+// Enough for the distinct fixed messages of any real file (a system prompt repeated in every block is one).
+const maxCachedTemplates = 10_000;
 
 function readsAsKnownSetting(line: string): string | undefined {
   const setting = matchSetting(line);
@@ -71,6 +78,9 @@ class Parser {
   private strayStart = -1;
   private strayEnd = -1;
   private readonly placeholderProblems: PlaceholderProblem[] = [];
+  private readonly settingCache = new SettingReadCache();
+  /** Templates of messages without placeholders, by text: immutable, so one serves every block that repeats the text. */
+  private readonly fixedTemplates = new Map<string, Template>();
 
   constructor(private readonly lines: SourceLines) {}
 
@@ -151,25 +161,17 @@ class Parser {
   private closeSection(): void {
     const open = this.section;
     const endLine = Math.max(open.lastLine, open.startLine);
-    const range = spanRange(open.startLine, 0, endLine, open.lastLine < 0 ? 0 : this.lines.lengthOf(endLine));
+    const endColumn = open.lastLine < 0 ? 0 : this.lines.lengthOf(endLine);
     if (!open.block) {
-      this.header = { range, settings: open.settings, messages: open.messages };
+      this.header = { range: spanRange(open.startLine, 0, endLine, endColumn), settings: open.settings, messages: open.messages };
       return;
     }
+    const range = { endLine, endColumn };
     const { name, nameColumn, separatorLength } = open.block;
-    const separatorRange = lineRange(open.startLine, 0, separatorLength);
-    const block: Block = {
-      index: this.blocks.length,
-      name,
-      nameRange: name === undefined ? undefined : lineRange(open.startLine, nameColumn, nameColumn + name.length),
-      separatorRange,
-      range,
-      settings: open.settings,
-      messages: open.messages,
-    };
+    const block = new BlockNode(this.blocks.length, name, exactly(open.settings), exactly(open.messages), open.startLine, nameColumn, separatorLength, range.endLine, range.endColumn);
     if (open.messages.length === 0 && (this.header?.messages.length ?? 0) === 0) {
       const label = name === undefined ? 'this block' : `block "${name}"`;
-      this.report('error', `${label} has no messages: add a line such as "user: …" after its settings`, separatorRange, 'no-messages');
+      this.report('error', `${label} has no messages: add a line such as "user: …" after its settings`, block.separatorRange, 'no-messages');
     }
     this.blocks.push(block);
   }
@@ -184,31 +186,68 @@ class Parser {
     if (!open) return;
     this.message = undefined;
     const lines = this.lines;
-    const roleRange = lineRange(open.line, 0, open.roleEnd);
     const roleText = lines.at(open.line).slice(open.column);
     let first = open.line;
     while (first < endLine && isBlank(first === open.line ? roleText : lines.at(first))) first++;
     let last = endLine - 1;
     while (last >= first && isBlank(last === open.line ? roleText : lines.at(last))) last--;
+    const content = this.fixedContent(open, roleText, first, last) ?? this.templateContent(open, roleText, first, last);
+    const empty = last < first;
+    const endColumn = empty ? 0 : last === open.line ? open.column + roleText.length : lines.lengthOf(last);
+    const message = new MessageNode(open.role, open.label, content, open.line, open.roleEnd, empty ? -1 : last, endColumn);
+    if (empty) this.report('warning', `this ${open.role} message is empty`, message.roleRange, 'empty-message');
+    if (open.role === 'tool' && open.label === undefined) {
+      this.report('error', 'a tool message answers a tool call: write "tool (call_id):" with the id of that call', message.roleRange, 'tool-call-id');
+    }
+    this.section.lastLine = Math.max(this.section.lastLine, empty ? open.line : last);
+    this.section.messages.push(message);
+  }
+
+  /** The template of a message whose text has no `{{`: its text, shared with every message written the same. */
+  private fixedContent(open: OpenMessage, roleText: string, first: number, last: number): Template | undefined {
+    let text: string;
+    if (first === last) {
+      text = first === open.line ? roleText : this.messageLine(first);
+      if (text.includes('{{')) return undefined;
+    } else {
+      const pieces: string[] = [];
+      for (let l = first; l <= last; l++) {
+        const piece = l === open.line ? roleText : this.messageLine(l);
+        if (piece.includes('{{')) return undefined;
+        pieces.push(piece);
+      }
+      text = pieces.join('\n');
+    }
+    const templates = this.fixedTemplates;
+    let template = templates.get(text);
+    if (!template) {
+      template = { text, parts: text === '' ? [] : [text] };
+      if (templates.size < maxCachedTemplates) templates.set(text, template);
+    }
+    return template;
+  }
+
+  /** A line of message text as sent: one escaping backslash dropped. */
+  private messageLine(line: number): string {
+    const text = this.lines.at(line);
+    return unescapesMessageLine(text) ? text.slice(1) : text;
+  }
+
+  private templateContent(open: OpenMessage, roleText: string, first: number, last: number): Template {
+    const lines = this.lines;
     const builder = new TemplateBuilder();
     const problems = this.placeholderProblems;
     for (let l = first; l <= last; l++) {
       if (l > first) builder.literal('\n');
       if (l === open.line) builder.scan(roleText, l, open.column, problems);
       else {
-        const unescaped = unescapeMessageLine(lines.at(l));
-        builder.scan(unescaped.text, l, unescaped.column, problems);
+        const text = lines.at(l);
+        if (unescapesMessageLine(text)) builder.scan(text.slice(1), l, 1, problems);
+        else builder.scan(text, l, 0, problems);
       }
     }
     this.flushPlaceholderProblems();
-    const empty = last < first;
-    const range = empty ? roleRange : spanRange(open.line, 0, last, last === open.line ? open.column + roleText.length : lines.lengthOf(last));
-    if (empty) this.report('warning', `this ${open.role} message is empty`, roleRange, 'empty-message');
-    if (open.role === 'tool' && open.label === undefined) {
-      this.report('error', 'a tool message answers a tool call: write "tool (call_id):" with the id of that call', roleRange, 'tool-call-id');
-    }
-    this.section.lastLine = Math.max(this.section.lastLine, range.endLine);
-    this.section.messages.push({ role: open.role, label: open.label, range, roleRange, content: builder.finish() });
+    return builder.finish();
   }
 
   private flushPlaceholderProblems(): void {
@@ -234,16 +273,18 @@ class Parser {
 
   /** Reads a setting at line `i`; returns the last line it used. */
   private readSetting(i: number): number {
-    const { setting, last } = readSettingAt(this.lines, i, this.report, this.placeholderProblems);
+    const { setting, last } = readSettingAt(this.lines, i, this.report, this.placeholderProblems, this.settingCache);
     this.flushPlaceholderProblems();
     if (!setting) return last;
-    const keys = (this.section.keys ??= new Map());
-    const previous = keys.get(setting.key);
-    if (previous) {
+    const settings = this.section.settings;
+    // Sections hold a handful of settings: a scan beats a map per block.
+    for (let s = settings.length - 1; s >= 0; s--) {
+      const previous = settings[s] as Setting;
+      if (previous.key !== setting.key) continue;
       this.report('warning', `@${setting.key} is already set on line ${previous.keyRange.startLine + 1}; this value replaces it`, setting.keyRange, 'duplicate-setting');
+      break;
     }
-    keys.set(setting.key, setting);
-    this.section.settings.push(setting);
+    settings.push(setting);
     this.section.lastLine = last;
     return last;
   }

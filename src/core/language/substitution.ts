@@ -9,6 +9,8 @@ const maxDepth = 64;
 
 /** True when some string inside `value` contains `{{`. Iterative: JSON may nest deeply. */
 export function hasPlaceholderText(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (typeof value !== 'object' || value === null) return false;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const next = stack.pop();

@@ -19,6 +19,25 @@ export interface Template {
   readonly parts: readonly (string | Placeholder)[];
 }
 
+/** A placeholder read from the file; its range is made only when asked for, since most are never shown. */
+class SourcePlaceholder implements Placeholder {
+  constructor(
+    readonly name: string,
+    private readonly line: number,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get range(): SourceRange {
+    return lineRange(this.line, this.start, this.end);
+  }
+
+  /** Serialises as the plain placeholder it stands for. */
+  toJSON(): Placeholder {
+    return { name: this.name, range: this.range };
+  }
+}
+
 export interface PlaceholderProblem {
   readonly message: string;
   readonly range: SourceRange;
@@ -27,16 +46,23 @@ export interface PlaceholderProblem {
 /** Builds a template line by line; literal text is joined only when a placeholder or the end interrupts it. */
 export class TemplateBuilder {
   private readonly parts: (string | Placeholder)[] = [];
-  private chunks: string[] = [];
+  private readonly chunks: string[] = [];
 
   literal(text: string): void {
     if (text !== '') this.chunks.push(text);
   }
 
   placeholder(placeholder: Placeholder): void {
-    if (this.chunks.length > 0) this.parts.push(this.chunks.join(''));
-    this.chunks = [];
+    if (this.chunks.length > 0) this.parts.push(this.joinChunks());
     this.parts.push(placeholder);
+  }
+
+  private joinChunks(): string {
+    const chunks = this.chunks;
+    // One chunk is used as it is: joining would copy it.
+    const text = chunks.length === 1 ? (chunks[0] as string) : chunks.join('');
+    chunks.length = 0;
+    return text;
   }
 
   /**
@@ -79,7 +105,7 @@ export class TemplateBuilder {
         continue;
       }
       this.literal(text.slice(literalStart, open));
-      this.placeholder({ name, range: lineRange(line, column + open, column + close + 2) });
+      this.placeholder(new SourcePlaceholder(name, line, column + open, column + close + 2));
       literalStart = close + 2;
       position = close + 2;
     }
@@ -87,10 +113,11 @@ export class TemplateBuilder {
   }
 
   finish(): Template {
-    const tail = this.chunks.join('');
+    const tail = this.joinChunks();
     if (this.parts.length === 0) return { text: tail, parts: tail === '' ? [] : [tail] };
     if (tail !== '') this.parts.push(tail);
-    return { parts: this.parts };
+    // A copy holds exactly its parts; the growing list has room for many more.
+    return { parts: this.parts.slice() };
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, LLMRequest } from '../models';
-import { chatCompletionSchema } from '../models';
+import { chatCompletionSchema, isChatCompletion } from '../models';
 import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, redactSecrets, serverErrorMessage } from '../errors';
 import type { ProviderResponse } from './provider';
 import { Provider } from './provider';
@@ -40,6 +40,8 @@ export class OpenAIProvider extends Provider {
   // Keys without a known prefix (Azure's are plain hex) slip past pattern redaction when a server quotes them back.
   readonly #secrets: readonly string[];
   readonly #rateLimitIdentity: string;
+  // The same for every request; built once because a Headers object per request shows in profiles.
+  readonly #requestHeaders: Readonly<Record<string, string>>;
 
   constructor(options: OpenAIProviderOptions = {}) {
     super();
@@ -60,6 +62,11 @@ export class OpenAIProvider extends Provider {
     const credentials = [this.#apiKey ?? '', ...Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([name, value]) => `${name.toLowerCase()}=${value}`)];
     const digest = createHash('sha256').update(credentials.join('\n')).digest('hex').slice(0, 16);
     this.#rateLimitIdentity = `${this.apiBase} org=${this.#organization ?? ''} key=${digest}`;
+    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
+    if (this.#apiKey) headers.set('authorization', `Bearer ${this.#apiKey}`);
+    if (this.#organization) headers.set('openai-organization', this.#organization);
+    for (const [name, value] of Object.entries(this.#headers)) headers.set(name, value);
+    this.#requestHeaders = Object.fromEntries(headers.entries());
   }
 
   override get rateLimitIdentity(): string {
@@ -71,11 +78,7 @@ export class OpenAIProvider extends Provider {
   }
 
   getRequestHeaders(_request: LLMRequest): Record<string, string> {
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
-    if (this.#apiKey) headers.set('authorization', `Bearer ${this.#apiKey}`);
-    if (this.#organization) headers.set('openai-organization', this.#organization);
-    for (const [name, value] of Object.entries(this.#headers)) headers.set(name, value);
-    return Object.fromEntries(headers.entries());
+    return { ...this.#requestHeaders };
   }
 
   async makeRequest(request: LLMRequest, signal: AbortSignal): Promise<ProviderResponse> {
@@ -113,7 +116,8 @@ export class OpenAIProvider extends Provider {
     let text: string | undefined;
     if (!(declared > limit)) {
       try {
-        text = await readTextUpTo(response, limit);
+        // A declared length within the limit bounds the body (fetch fails a longer one), so it is read whole.
+        text = declared >= 0 ? await response.text() : await readTextUpTo(response, limit);
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (!response.ok) throw makeAPIError(status, undefined, headers);
@@ -189,6 +193,7 @@ export function parseChatCompletion(status: number, text: string): ChatCompletio
   if (typeof json === 'object' && json !== null && 'error' in json && !('choices' in json)) {
     throw new InvalidResponseError('error_body', status, `${status} the server reported an error: ${serverErrorMessage(json) ?? 'unknown error'}`);
   }
+  if (isChatCompletion(json)) return json;
   const parsed = chatCompletionSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

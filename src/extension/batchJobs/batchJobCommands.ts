@@ -2,6 +2,13 @@
  * The Batch API commands — Submit as Batch Job, Show Batch Jobs, Cancel Batch
  * Job… — and the status-bar item that shows jobs still running. Activation
  * only reads the job file; polling starts when it lists unfinished jobs.
+ *
+ * A finished submission offers two actions (in its notification and in Show
+ * Batch Jobs), also commands that take the submission id:
+ * `llmbatch.showBatchJobResults` shows its answers in the results panel, and
+ * `llmbatch.sendBatchJobRestLive` runs its requests again, which sends live
+ * only those the job did not answer (expired, failed, cancelled) — the answers
+ * it did produce come from the cache, marked "batch".
  */
 import * as vscode from 'vscode';
 import type { SubmissionRecord } from '../../core/batchApi/jobState';
@@ -16,6 +23,7 @@ import { RunRefusedError } from '../runs/runSetup';
 import type { WorkspaceCache } from '../runs/workspaceCache';
 import { report } from '../runs/commands';
 import { BatchJobController } from './batchJobController';
+import { readSubmitOptions } from './submitSelection';
 
 export interface BatchJobDeps {
   readonly context: Pick<vscode.ExtensionContext, 'storageUri' | 'globalStorageUri'>;
@@ -29,8 +37,13 @@ export interface BatchJobDeps {
 /** Registers the batch job commands and starts following recorded jobs; everything returned must be disposed. */
 export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
   const { runs, log } = deps;
-  const showAnswers = (uri: vscode.Uri, ids: readonly string[]) => report(runs.run(uri, { onlyIds: ids }), { log }).then(() => vscode.commands.executeCommand('llmbatch.showResults', uri));
-  const sendLive = (uri: vscode.Uri, ids: readonly string[]) => report(runs.run(uri, { onlyIds: ids, confirm: true }), { log });
+  const showAnswers = async (uri: vscode.Uri, ids: readonly string[]) => {
+    const result = await report(runs.run(uri, { onlyIds: ids, confirm: true }), { log });
+    await vscode.commands.executeCommand('llmbatch.showResults', uri);
+    return result;
+  };
+  // The whole submission, so the panel shows the job's answers beside the live ones; the confirmation counts only what is sent.
+  const sendRestLive = (submission: SubmissionRecord) => report(runs.run(vscode.Uri.parse(submission.file), { onlyIds: submission.requests.map(([id]) => id), confirm: true }), { log });
   const controller = new BatchJobController({
     storageDir: (deps.context.storageUri ?? deps.context.globalStorageUri).fsPath,
     keys: deps.keys,
@@ -44,7 +57,7 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
       const shown = unanswered.length ? vscode.window.showWarningMessage(message, ...actions) : vscode.window.showInformationMessage(message, ...actions);
       void shown.then((action) => {
         if (action === 'Show Results') void showAnswers(uri, answered);
-        if (action === 'Send the Rest Live') void sendLive(uri, unanswered);
+        if (action === 'Send the Rest Live') void sendRestLive(submission);
       });
     },
   });
@@ -56,19 +69,43 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
     if (!(error instanceof RunRefusedError)) log.error(`Batch job: ${message}`);
     void vscode.window.showErrorMessage(`LLM Batch: ${message}`);
   };
+  /** The recorded submission `id` once all its jobs are collected; tells the user otherwise. */
+  const finished = async (id: unknown): Promise<SubmissionRecord | undefined> => {
+    const submissions = await controller.list().catch((error: unknown) => (refuse(error), [] as SubmissionRecord[]));
+    if (typeof id !== 'string') return pickFinished(submissions);
+    const submission = submissions.find((candidate) => candidate.id === id);
+    if (!submission) void vscode.window.showWarningMessage(`LLM Batch: no batch job submission ${id} in this workspace.`);
+    else if (!isSubmissionDone(submission)) void vscode.window.showInformationMessage(`LLM Batch: ${fileLabel(vscode.Uri.parse(submission.file))}: ${summarizeSubmission(submission)} — not finished yet.`);
+    return submission && isSubmissionDone(submission) ? submission : undefined;
+  };
+
+  // From the command palette: the user picks one of the finished submissions.
+  const pickFinished = async (submissions: readonly SubmissionRecord[]): Promise<SubmissionRecord | undefined> => {
+    const done = submissions.filter(isSubmissionDone);
+    if (done.length === 0) {
+      void vscode.window.showInformationMessage('LLM Batch: no finished batch jobs in this workspace.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      done.map((submission) => ({ label: fileLabel(vscode.Uri.parse(submission.file)), description: summarizeSubmission(submission), detail: submission.id, submission })),
+      { placeHolder: 'Which batch job submission?' },
+    );
+    return picked?.submission;
+  };
 
   return [
     controller,
     statusBar,
-    // A second argument `{ confirm: false }` skips the question (the run confirmation already showed the price).
-    vscode.commands.registerCommand('llmbatch.submitBatchJob', async (arg?: unknown, options?: { confirm?: boolean }) => {
+    // A second argument (`SubmitCommandOptions`) can skip the question (the run confirmation already showed the price) and pick blocks or requests.
+    vscode.commands.registerCommand('llmbatch.submitBatchJob', async (arg?: unknown, rawOptions?: unknown) => {
+      const options = readSubmitOptions(rawOptions);
       const uri = toUri(arg) ?? activeRunnable();
       if (!uri) {
         void vscode.window.showWarningMessage('LLM Batch: open a .llmbatch or OpenAI Batch .jsonl file to submit it as a batch job.');
         return undefined;
       }
       try {
-        const submission = await controller.submit(uri, { confirm: options?.confirm !== false });
+        const submission = await controller.submit(uri, { confirm: options.confirm !== false, ...(options.selection && { selection: options.selection }) });
         if (submission?.jobs.length === 0) void vscode.window.showInformationMessage(`LLM Batch: every request of ${fileLabel(uri)} is already answered in the cache; nothing was submitted.`);
         else if (submission) void vscode.window.showInformationMessage(`LLM Batch: submitted ${fileLabel(uri)} as ${submission.jobs.length} batch job${submission.jobs.length === 1 ? '' : 's'}; answers arrive within 24 hours.`, 'Show Batch Jobs').then((action) => action && vscode.commands.executeCommand('llmbatch.showBatchJobs'));
         return submission;
@@ -99,7 +136,21 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
       const { answered, unanswered } = await controller.outcome(submission);
       const action = await vscode.window.showInformationMessage(`${fileLabel(uri)}: ${answered.length} answered, ${unanswered.length} without an answer`, ...(answered.length ? ['Show Results'] : []), ...(unanswered.length ? ['Send the Rest Live'] : []));
       if (action === 'Show Results') await showAnswers(uri, answered);
-      if (action === 'Send the Rest Live') await sendLive(uri, unanswered);
+      if (action === 'Send the Rest Live') await sendRestLive(submission);
+    }),
+    vscode.commands.registerCommand('llmbatch.showBatchJobResults', async (submissionId?: unknown) => {
+      const submission = await finished(submissionId);
+      if (!submission) return undefined;
+      const { answered } = await controller.outcome(submission);
+      if (answered.length === 0) {
+        void vscode.window.showInformationMessage(`LLM Batch: the batch job of ${fileLabel(vscode.Uri.parse(submission.file))} answered nothing.`);
+        return undefined;
+      }
+      return showAnswers(vscode.Uri.parse(submission.file), answered);
+    }),
+    vscode.commands.registerCommand('llmbatch.sendBatchJobRestLive', async (submissionId?: unknown) => {
+      const submission = await finished(submissionId);
+      return submission ? sendRestLive(submission) : undefined;
     }),
     vscode.commands.registerCommand('llmbatch.cancelBatchJob', async (jobId?: unknown) => {
       let id = typeof jobId === 'string' ? jobId : undefined;

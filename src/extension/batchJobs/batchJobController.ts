@@ -20,9 +20,11 @@ import type { KeyStore } from '../keys/keyStore';
 import type { Log } from '../log';
 import type { GetParsed } from '../runs/batchSource';
 import { loadBatch } from '../runs/batchSource';
-import { RunRefusedError, selectItems, setUpProviders } from '../runs/runSetup';
+import type { Selection } from '../runs/runSetup';
+import { RunRefusedError, setUpProviders } from '../runs/runSetup';
 import type { WorkspaceCache } from '../runs/workspaceCache';
 import { fileLabel } from '../runs/runController';
+import { itemsToSubmit } from './submitSelection';
 
 export interface BatchJobControllerDeps {
   /** The extension's workspace storage folder (global storage when no folder is open). */
@@ -55,17 +57,18 @@ export class BatchJobController implements vscode.Disposable {
   }
 
   /**
-   * Submits the requests of a .llmbatch or .jsonl file that the cache does not
-   * answer yet. Refuses (with `RunRefusedError`) exactly what a live run would
-   * refuse, and files that send to more than one endpoint.
+   * Submits the requests of a .llmbatch or .jsonl file — all of them, or those
+   * `selection` picks as a run would — that the cache does not answer yet.
+   * Refuses (with `RunRefusedError`) exactly what a live run would refuse, and
+   * files that send to more than one endpoint.
    */
-  async submit(uri: vscode.Uri, options: { readonly confirm?: boolean } = {}): Promise<SubmissionRecord | undefined> {
+  async submit(uri: vscode.Uri, options: { readonly confirm?: boolean; readonly selection?: Selection } = {}): Promise<SubmissionRecord | undefined> {
     if (!vscode.workspace.isTrusted) throw new RunRefusedError('Batch jobs are disabled in untrusted workspaces: trust this workspace to send requests.');
     const fileName = fileLabel(uri);
     const settings = readRunSettings(uri);
     if (!settings.cacheEnabled) throw new RunRefusedError('Batch job answers are delivered through the cache: turn llmbatch.cache.enabled on to submit jobs.');
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
-    const items = selectItems(batch, {}, fileName);
+    const items = itemsToSubmit(batch, options.selection, fileName);
     const setup = await setUpProviders(items, batch, settings, this.deps.keys, { env: this.#env, ...(this.deps.fetch && { fetch: this.deps.fetch }) });
     const [endpoint, ...others] = setup.endpoints;
     if (!endpoint || others.length > 0 || endpoint.kind !== 'openai') {

@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import type { EndpointProfiles } from '../../core/endpoints/profiles';
 import { mergeProfiles } from '../../core/endpoints/profiles';
+import type { ProfileProblem } from './profileSettings';
+import { parseProfileSettings } from './profileSettings';
 
 export interface RunSettings {
   /** Requests in flight at once. */
@@ -22,6 +24,8 @@ export interface RunSettings {
   readonly defaultProvider: string;
   /** Built-in profiles with the user's `llmbatch.profiles` laid over them. */
   readonly profiles: EndpointProfiles;
+  /** Unusable values in `llmbatch.profiles` (a mistyped `rpm`…), each naming its setting; a run refuses to start over them. */
+  readonly profileProblems: readonly ProfileProblem[];
 }
 
 export const settingDefaults = {
@@ -40,6 +44,7 @@ export const settingDefaults = {
 export function readRunSettings(scope?: vscode.Uri): RunSettings {
   const config = vscode.workspace.getConfiguration('llmbatch', scope);
   const number = (key: string, fallback: number, min: number, max: number) => clamp(config.get<unknown>(key), fallback, min, max);
+  const profiles = readProfileSettings();
   return {
     concurrency: Math.round(number('concurrency', settingDefaults.concurrency, 1, 1000)),
     timeoutMs: number('timeout', settingDefaults.timeout, 1, 3600) * 1000,
@@ -50,7 +55,8 @@ export function readRunSettings(scope?: vscode.Uri): RunSettings {
     confirmAboveRequests: Math.round(number('confirmAbove.requests', settingDefaults.confirmAboveRequests, 0, Number.MAX_SAFE_INTEGER)),
     confirmAboveUsd: number('confirmAbove.usd', settingDefaults.confirmAboveUsd, 0, Number.MAX_SAFE_INTEGER),
     defaultProvider: stringSetting(config.get<unknown>('defaultProvider')) ?? settingDefaults.defaultProvider,
-    profiles: readProfiles(),
+    profiles: profiles.profiles,
+    profileProblems: profiles.problems,
   };
 }
 
@@ -60,29 +66,14 @@ export function readRunSettings(scope?: vscode.Uri): RunSettings {
  * destination.
  */
 export function readProfiles(): EndpointProfiles {
-  const user = vscode.workspace.getConfiguration('llmbatch').inspect<unknown>('profiles')?.globalValue;
-  return mergeProfiles(sanitizeProfiles(user));
+  return readProfileSettings().profiles;
 }
 
-function sanitizeProfiles(value: unknown): EndpointProfiles {
-  if (!isRecord(value)) return {};
-  const result: Record<string, Record<string, unknown>> = {};
-  for (const [name, raw] of Object.entries(value)) {
-    if (!isRecord(raw) || name === '__proto__') continue;
-    const profile: Record<string, unknown> = {};
-    for (const key of ['baseUrl', 'apiKeyEnv', 'organization', 'label'] as const) {
-      if (typeof raw[key] === 'string') profile[key] = raw[key];
-    }
-    if (typeof raw.requiresKey === 'boolean') profile.requiresKey = raw.requiresKey;
-    if (raw.keyHeader === 'bearer' || raw.keyHeader === 'api-key') profile.keyHeader = raw.keyHeader;
-    if (raw.kind === 'openai' || raw.kind === 'echo') profile.kind = raw.kind;
-    if (Array.isArray(raw.allowedBaseUrls)) profile.allowedBaseUrls = raw.allowedBaseUrls.filter((u): u is string => typeof u === 'string');
-    if (isRecord(raw.headers)) {
-      profile.headers = Object.fromEntries(Object.entries(raw.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    }
-    result[name] = profile;
-  }
-  return result;
+/** {@link readProfiles}, with what was wrong in the setting. */
+export function readProfileSettings(): { readonly profiles: EndpointProfiles; readonly problems: readonly ProfileProblem[] } {
+  const user = vscode.workspace.getConfiguration('llmbatch').inspect<unknown>('profiles')?.globalValue;
+  const parsed = parseProfileSettings(user);
+  return { profiles: mergeProfiles(parsed.profiles), problems: parsed.problems };
 }
 
 function clamp(value: unknown, fallback: number, min: number, max: number): number {
@@ -92,8 +83,4 @@ function clamp(value: unknown, fallback: number, min: number, max: number): numb
 
 function stringSetting(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -33,6 +33,26 @@ export type ParsedMessage = { ok: true; message: WebviewMessage } | { ok: false;
 export function parseWebviewMessage(raw: unknown): ParsedMessage {
   const parsed = webviewMessageSchema.safeParse(raw);
   if (parsed.success) return { ok: true, message: parsed.data };
-  const type = raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string' ? (raw as { type: string }).type.slice(0, 40) : typeof raw;
-  return { ok: false, reason: `ignored a results panel message (${type}): ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  return { ok: false, reason: `ignored a results panel message (${typeLabel(raw)}): ${describeIssue(parsed.error.issues[0])}` };
+}
+
+// The log line quotes the schema's words and a cleaned, shortened type only: a hostile webview could
+// otherwise flood the log or forge lines with a huge or multi-line type or field name.
+function typeLabel(raw: unknown): string {
+  if (raw === null) return 'null';
+  if (Array.isArray(raw)) return 'array';
+  if (typeof raw !== 'object') return typeof raw;
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string') return 'no type';
+  const label = type.replace(/[^\w.-]/g, '?');
+  return label.length > 40 ? `${label.slice(0, 40)}…` : label;
+}
+
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid';
+  if (issue.code === 'unrecognized_keys') return `unexpected field${issue.keys.length === 1 ? '' : 's'}`;
+  if (issue.code === 'invalid_union' && issue.path.length === 1 && issue.path[0] === 'type') return 'unknown message type';
+  if (issue.path.length === 0) return issue.code === 'invalid_type' ? 'not an object' : 'invalid';
+  const where = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.');
+  return `${where}: ${issue.message}`.slice(0, 200);
 }

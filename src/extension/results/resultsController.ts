@@ -179,7 +179,7 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
         const record = this.live.get(event.runId);
         if (!record) return;
         this.live.delete(event.runId);
-        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs);
+        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs, event.stats.rateLimited429s);
         this.panelShowing(record)?.finished(ids);
         this.history()
           .save(record)

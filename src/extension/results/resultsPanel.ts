@@ -24,8 +24,8 @@ export interface ResultsActions {
   rerunFailed(fileUri: vscode.Uri, runId: string, ids: readonly string[]): unknown;
   /** Sends one request of run `runId` of the file again (the detail's Re-run bypasses the cache). */
   rerunRow(fileUri: vscode.Uri, runId: string, id: string, bypassCache: boolean): unknown;
-  /** Cancels the run in progress. */
-  cancel(): unknown;
+  /** Cancels the run of the file in progress (other files' runs go on). */
+  cancel(fileUri: vscode.Uri): unknown;
 }
 
 export interface PanelServices {
@@ -140,7 +140,14 @@ export class ResultsPanel implements vscode.Disposable {
     this.rowUpdates.add(ids);
     this.rowUpdates.flush();
     this.progressUpdates.clear();
-    this.post({ type: 'finished', runId: record.runId, state: record.state, wallTimeMs: record.wallTimeMs ?? 0, history: this.services.historyWith(this.fileUri, record) });
+    this.post({
+      type: 'finished',
+      runId: record.runId,
+      state: record.state,
+      wallTimeMs: record.wallTimeMs ?? 0,
+      history: this.services.historyWith(this.fileUri, record),
+      ...(record.rateLimited429s > 0 && { rateLimited429s: record.rateLimited429s }),
+    });
   }
 
   private post(message: HostMessage): void {
@@ -206,7 +213,7 @@ export class ResultsPanel implements vscode.Disposable {
         return this.rerun(record, [message.id], () => this.services.actions.rerunRow(file, record.runId, message.id, message.bypassCache));
       }
       case 'cancel':
-        if (this.record?.isRunning) await this.services.actions.cancel();
+        if (this.record?.isRunning) await this.services.actions.cancel(file);
         return;
       case 'export':
         return this.export(message.format, message.ids);
@@ -312,7 +319,18 @@ export class ResultsPanel implements vscode.Disposable {
 }
 
 /** The webview's progress counters from the engine's progress event. */
-export function toRunProgress(progress: { done: number; total: number; inFlight: number; tokensPerSecond: number; elapsedMs: number; etaMs?: number }): RunProgress {
+export function toRunProgress(progress: {
+  done: number;
+  total: number;
+  inFlight: number;
+  tokensPerSecond: number;
+  elapsedMs: number;
+  etaMs?: number;
+  concurrency?: number;
+  rateLimited?: boolean;
+  waitingForBudgetMs?: number;
+  rateLimited429s?: number;
+}): RunProgress {
   return {
     done: progress.done,
     total: progress.total,
@@ -320,5 +338,8 @@ export function toRunProgress(progress: { done: number; total: number; inFlight:
     tokensPerSecond: progress.tokensPerSecond,
     elapsedMs: progress.elapsedMs,
     ...(progress.etaMs !== undefined && { etaMs: progress.etaMs }),
+    ...(progress.concurrency !== undefined && progress.concurrency > 0 && { concurrency: progress.concurrency }),
+    ...(progress.rateLimited !== false && progress.waitingForBudgetMs !== undefined && { waitingForBudgetMs: progress.waitingForBudgetMs }),
+    ...(progress.rateLimited429s !== undefined && progress.rateLimited429s > 0 && { rateLimited429s: progress.rateLimited429s }),
   };
 }

@@ -44,7 +44,7 @@ export function answerText(response: ChatCompletion): string {
 
 export function statusOf(result: BatchResult | undefined, running: boolean): RowStatus {
   if (!result) return running ? 'running' : 'cancelled';
-  if (result.ok) return result.cached ? 'cached' : 'ok';
+  if (result.ok) return result.via === 'batch' ? 'batch' : result.cached ? 'cached' : 'ok';
   return result.error.code === 'cancelled' ? (running ? 'running' : 'cancelled') : 'failed';
 }
 
@@ -118,7 +118,7 @@ export function buildDetail(item: RunItemInfo, result: BatchResult | undefined, 
     hasSource: item.source !== undefined,
   };
   if (!result) return detail;
-  const common = { ...detail, attempts: result.attempts, latencyMs: result.latencyMs, cached: result.cached, ...(result.statusCode !== undefined && { statusCode: result.statusCode }) };
+  const common = { ...detail, attempts: result.attempts, latencyMs: result.latencyMs, cached: result.cached, ...(result.via === 'batch' && { via: 'batch' as const }), ...(result.statusCode !== undefined && { statusCode: result.statusCode }) };
   if (!result.ok) return { ...common, error: errorText(result) ?? '', responseJson: JSON.stringify(result.error, null, 2) };
   const usage = result.response.usage;
   return {

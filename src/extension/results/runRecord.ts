@@ -16,6 +16,8 @@ export interface StoredRun {
   readonly startedAt: number;
   readonly state: RunState;
   readonly wallTimeMs?: number;
+  /** 429s met, when any. */
+  readonly rateLimited429s?: number;
   readonly items: readonly RunItemInfo[];
   readonly results: readonly BatchResult[];
 }
@@ -24,6 +26,8 @@ export class RunRecord {
   state: RunState;
   wallTimeMs: number | undefined;
   progress: RunProgress | undefined;
+  /** Attempts turned away with 429, summed over the re-runs merged in. */
+  rateLimited429s = 0;
   private readonly items: RunItemInfo[];
   private readonly positions = new Map<string, number>();
   private readonly results: (BatchResult | undefined)[];
@@ -38,7 +42,7 @@ export class RunRecord {
     readonly startedAt: number,
     items: readonly RunItemInfo[],
     private readonly costOf?: CostFunction,
-    stored?: Pick<StoredRun, 'state' | 'wallTimeMs' | 'results'>,
+    stored?: Pick<StoredRun, 'state' | 'wallTimeMs' | 'results' | 'rateLimited429s'>,
   ) {
     this.items = [...items];
     this.items.forEach((item, i) => this.positions.set(item.id, i));
@@ -46,6 +50,9 @@ export class RunRecord {
     this.rows = this.items.map(() => undefined);
     this.state = stored?.state ?? 'running';
     this.wallTimeMs = stored?.wallTimeMs;
+    const stored429s = stored?.rateLimited429s;
+    // Stored runs are read back from disk: a count that is not one is dropped.
+    this.rateLimited429s = typeof stored429s === 'number' && Number.isSafeInteger(stored429s) && stored429s > 0 ? stored429s : 0;
     if (stored) this.applyResults(stored.results);
   }
 
@@ -106,13 +113,14 @@ export class RunRecord {
   }
 
   /** Marks the run over; returns the ids whose rows changed (those left without an answer). */
-  finish(cancelled: boolean, wallTimeMs: number): string[] {
+  finish(cancelled: boolean, wallTimeMs: number, rateLimited429s = 0): string[] {
     const changed = [...this.rerunning];
     const firstRun = this.state === 'running' && this.wallTimeMs === undefined;
     this.rerunning.clear();
     this.rerunActive = false;
     this.state = cancelled ? 'cancelled' : 'finished';
     this.wallTimeMs = firstRun ? wallTimeMs : (this.wallTimeMs ?? 0) + wallTimeMs;
+    this.rateLimited429s += rateLimited429s;
     this.progress = undefined;
     for (let i = 0; i < this.items.length; i++) {
       const result = this.results[i];
@@ -201,6 +209,7 @@ export class RunRecord {
       rows: this.allRows(),
       ...(this.wallTimeMs !== undefined && { wallTimeMs: this.wallTimeMs }),
       ...(this.progress && { progress: this.progress }),
+      ...(this.rateLimited429s > 0 && { rateLimited429s: this.rateLimited429s }),
     };
   }
 
@@ -218,6 +227,7 @@ export class RunRecord {
       startedAt: this.startedAt,
       state: this.state,
       ...(this.wallTimeMs !== undefined && { wallTimeMs: this.wallTimeMs }),
+      ...(this.rateLimited429s > 0 && { rateLimited429s: this.rateLimited429s }),
       items: this.items,
       results: this.results.filter((result): result is BatchResult => result !== undefined),
     };

@@ -20,7 +20,11 @@ export type GetParsed = (document: vscode.TextDocument) => ParsedFile | undefine
 export async function loadBatch(uri: vscode.Uri, defaultProvider: string, getParsed?: GetParsed): Promise<LoadedBatch> {
   const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
   const parsed = open && getParsed?.(open);
-  if (parsed?.kind === 'llmbatch') return fromExpansion(parsed.expansion.items, parsed.diagnostics, parsed.expansion.blocks);
+  if (parsed?.kind === 'llmbatch') {
+    const loaded = fromExpansion(parsed.expansion.items, parsed.diagnostics, parsed.expansion.blocks);
+    // The header's @rpm/@tpm live beside the items: without them an open file would run unthrottled.
+    return parsed.expansion.rateLimits ? { ...loaded, rateLimits: parsed.expansion.rateLimits } : loaded;
+  }
   if (parsed?.kind === 'batchInput') return fromBatchInput([...parsed.items], parsed.diagnostics);
   const text = open ? open.getText() : await readText(uri);
   // Relative @data paths need a folder on disk; outside file: URIs the workspace folder stands in.

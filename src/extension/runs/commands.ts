@@ -14,6 +14,7 @@ import { readRunSettings } from '../config/settings';
 import type { BatchRunResult, RunController } from './runController';
 import { fileLabel } from './runController';
 import { RunRefusedError } from './runSetup';
+import { format429s } from './runText';
 import type { Selection } from './runSetup';
 
 export interface RunCommandDeps {
@@ -59,8 +60,9 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
         deps,
       );
     }),
-    vscode.commands.registerCommand('llmbatch.cancelRun', () => {
-      if (!runs.cancel()) void vscode.window.showInformationMessage('LLM Batch: no run in progress.');
+    vscode.commands.registerCommand('llmbatch.cancelRun', (arg?: unknown) => {
+      // From a file's menu, that file's run; from the palette, every run in progress.
+      if (!runs.cancel(toUri(arg))) void vscode.window.showInformationMessage('LLM Batch: no run in progress.');
     }),
     vscode.commands.registerCommand('llmbatch.showResults', (arg?: unknown) => {
       const uri = toUri(arg) ?? (runs.currentFileUri ? vscode.Uri.parse(runs.currentFileUri) : activeRunnable());
@@ -105,6 +107,7 @@ function summarize(result: BatchRunResult): void {
   const parts = [`${stats.succeeded} answered${stats.cached ? ` (${stats.cached} cached)` : ''}`];
   if (stats.failed) parts.push(`${stats.failed} failed`);
   if (stats.unfinished) parts.push(`${stats.unfinished} not run`);
+  if (stats.rateLimited429s) parts.push(format429s(stats.rateLimited429s));
   const file = fileLabel(vscode.Uri.parse(result.fileUri));
   const message = `LLM Batch: ${file} ${stats.cancelled ? 'cancelled' : 'done'} — ${parts.join(', ')}`;
   const actions = stats.failed || stats.unfinished ? ['Show Results', 'Re-run Failed'] : ['Show Results'];

@@ -4,14 +4,16 @@ import type { CostEstimate } from '../../core/pricing';
 import { formatUsd } from '../../core/pricing';
 import type { ConfirmThresholds } from './runText';
 import { confirmationReason } from './runText';
+import type { Selection } from './runSetup';
+import { submitInsteadOfRun } from '../batchJobs/submitSelection';
 
 /**
  * Resolves true when the run may go ahead: below the thresholds, or the user
  * said so. With `uri` the question also offers to submit the file as a Batch
- * API job instead (at the batch price); choosing that starts the submission
- * and resolves false.
+ * API job instead (at the batch price); choosing that submits the requests
+ * `selection` picks — those the run would have sent — and resolves false.
  */
-export async function confirmRun(fileName: string, toSend: number, estimate: CostEstimate, thresholds: ConfirmThresholds, uri?: vscode.Uri): Promise<boolean> {
+export async function confirmRun(fileName: string, toSend: number, estimate: CostEstimate, thresholds: ConfirmThresholds, uri?: vscode.Uri, selection: Selection = {}): Promise<boolean> {
   const reason = confirmationReason(toSend, estimate, thresholds);
   if (reason === undefined) return true;
   const detail = [
@@ -26,6 +28,6 @@ export async function confirmRun(fileName: string, toSend: number, estimate: Cos
   const send = 'Send';
   const asBatch = 'Submit as Batch Job';
   const answer = await vscode.window.showWarningMessage(`Run ${fileName}: ${reason}?`, { modal: true, detail }, send, ...(uri ? [asBatch] : []));
-  if (answer === asBatch && uri) void vscode.commands.executeCommand('llmbatch.submitBatchJob', uri, { confirm: false });
+  if (answer === asBatch && uri) void vscode.commands.executeCommand('llmbatch.submitBatchJob', uri, submitInsteadOfRun(selection));
   return answer === send;
 }

@@ -1,6 +1,7 @@
 /**
  * The cancellable progress notification of a run:
- * "37/120 · 3 cached · 1 failed · 1.2k tok/s".
+ * "37/120 · 3 cached · 1 failed · 1.2k tok/s", and while it is held back by a
+ * rate limit "… · waiting for rate limit · resumes in 12 s · 3 × 429 · 10 in flight at most".
  */
 import * as vscode from 'vscode';
 import type { ProgressEvent } from '../../core/engine/progressTracker';

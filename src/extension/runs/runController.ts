@@ -1,11 +1,14 @@
 /**
- * Runs batches from the editor: one run at a time, with a cancellable progress
- * notification, the workspace cache, and `RunEvent`s for the results panel and
- * the status bar. The engine does the sending; this decides what is sent and
- * refuses anything that would send a key where it does not belong.
+ * Runs batches from the editor: one run per file at a time (runs of different
+ * files go side by side), each with a cancellable progress notification, the
+ * workspace cache, and `RunEvent`s for the results panel and the status bar.
+ * The engine does the sending; this decides what is sent and refuses anything
+ * that would send a key where it does not belong. Runs at the same time draw on
+ * one rate budget per endpoint and key through the shared limiter registry.
  */
 import * as vscode from 'vscode';
 import { RequestManager } from '../../core/engine/requestManager';
+import { RateLimiterRegistry } from '../../core/rateLimit/rateLimiterRegistry';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
 import type { BatchItem, BatchResult } from '../../core/models';
 import { cacheKey } from '../../core/cache/cacheKey';
@@ -17,7 +20,7 @@ import type { RunEvent, RunItemInfo, RunStats } from './runEvents';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
 import { loadBatch } from './batchSource';
 import type { Selection } from './runSetup';
-import { RunRefusedError, selectItems, setUpProviders } from './runSetup';
+import { budgetsOf, RunRefusedError, selectItems, setUpProviders } from './runSetup';
 import { describeEndpoint } from '../../core/endpoints/providerSetup';
 import type { WorkspaceCache } from './workspaceCache';
 import { writeOnly } from './workspaceCache';
@@ -64,6 +67,18 @@ export interface RunControllerDeps {
   readonly fetch?: typeof globalThis.fetch;
   /** The editor's shared parse of open documents, so a run and the live diagnostics parse a version once. */
   readonly getParsed?: GetParsed;
+  /**
+   * Rate limiters by endpoint and key, shared by every run so that runs at the
+   * same time split one budget instead of each spending all of it. A registry
+   * of this controller's own by default.
+   */
+  readonly rateLimits?: RateLimiterRegistry;
+}
+
+interface ActiveRun {
+  readonly fileUri: string;
+  readonly abort: AbortController;
+  runId?: string;
 }
 
 export class RunController implements vscode.Disposable {
@@ -72,45 +87,54 @@ export class RunController implements vscode.Disposable {
   readonly onDidRunEvent = this.#emitter.event;
   readonly #records = new Map<string, RunRecord>();
   readonly #diagnostics: EndpointDiagnostics;
-  #active: { readonly fileUri: string; readonly abort: AbortController; runId?: string } | undefined;
+  readonly #rateLimits: RateLimiterRegistry;
+  // By file, in the order the runs started.
+  readonly #active = new Map<string, ActiveRun>();
   #lastFileUri: string | undefined;
   #sequence = 0;
 
   constructor(private readonly deps: RunControllerDeps) {
     this.#diagnostics = new EndpointDiagnostics(deps.getParsed);
+    this.#rateLimits = deps.rateLimits ?? new RateLimiterRegistry();
   }
 
   get isRunning(): boolean {
-    return this.#active !== undefined;
+    return this.#active.size > 0;
   }
 
-  /** The file of the run in progress, else of the latest run. */
+  /** The file of the latest run still in progress, else of the latest run. */
   get currentFileUri(): string | undefined {
-    return this.#active?.fileUri ?? this.#lastFileUri;
+    return [...this.#active.keys()].at(-1) ?? this.#lastFileUri;
   }
 
-  /** Runs the requests of a .llmbatch or OpenAI Batch .jsonl file; rejects with `RunRefusedError` when nothing may be sent. */
+  /**
+   * Runs the requests of a .llmbatch or OpenAI Batch .jsonl file; rejects with
+   * `RunRefusedError` when nothing may be sent, or while the same file is
+   * running already. Other files may run at the same time.
+   */
   async run(uri: vscode.Uri, options: RunOptions = {}): Promise<BatchRunResult> {
     if (!vscode.workspace.isTrusted) throw new RunRefusedError('Runs are disabled in untrusted workspaces: trust this workspace to send requests.');
-    if (this.#active) throw new RunRefusedError(`A run is already in progress (${fileLabel(vscode.Uri.parse(this.#active.fileUri))}): cancel it first.`);
     const fileUri = uri.toString();
-    const abort = new AbortController();
-    const active: { fileUri: string; abort: AbortController; runId?: string } = { fileUri, abort };
-    this.#active = active;
+    if (this.#active.has(fileUri)) throw new RunRefusedError(`A run of ${fileLabel(uri)} is already in progress: cancel it first.`);
+    const active: ActiveRun = { fileUri, abort: new AbortController() };
+    this.#active.set(fileUri, active);
     void vscode.commands.executeCommand('setContext', 'llmbatch.running', true);
     try {
       return await this.#run(uri, options, active);
     } finally {
-      this.#active = undefined;
-      void vscode.commands.executeCommand('setContext', 'llmbatch.running', false);
+      this.#active.delete(fileUri);
+      if (this.#active.size === 0) void vscode.commands.executeCommand('setContext', 'llmbatch.running', false);
     }
   }
 
-  /** Aborts the run in progress; its finished answers are kept (and cached). Returns whether a run was cancelled. */
-  cancel(): boolean {
-    if (!this.#active) return false;
-    this.#active.abort.abort(new Error('Run cancelled'));
-    return true;
+  /**
+   * Aborts the run of `uri`, or every run in progress; finished answers are
+   * kept (and cached). Returns whether a run was cancelled.
+   */
+  cancel(uri?: vscode.Uri | string): boolean {
+    const runs = uri === undefined ? [...this.#active.values()] : [this.#active.get(uri.toString())].filter((run) => run !== undefined);
+    for (const run of runs) run.abort.abort(new Error('Run cancelled'));
+    return runs.length > 0;
   }
 
   /** Sends again the requests of the file's latest run that failed or were cancelled. */
@@ -145,7 +169,7 @@ export class RunController implements vscode.Disposable {
     return this.deps.cache.clear();
   }
 
-  async #run(uri: vscode.Uri, options: RunOptions, active: { fileUri: string; abort: AbortController; runId?: string }): Promise<BatchRunResult> {
+  async #run(uri: vscode.Uri, options: RunOptions, active: ActiveRun): Promise<BatchRunResult> {
     const { log } = this.deps;
     const fileName = fileLabel(uri);
     const settings = readRunSettings(uri);
@@ -159,7 +183,7 @@ export class RunController implements vscode.Disposable {
       let toSend: readonly BatchItem[] = items;
       // Cached answers cost nothing; looking them up is only worth it when a limit may be crossed.
       if (cache && !options.bypassCache && needsCount(items.length, estimateCost(items).usd, settings)) toSend = await uncached(items, setup.providerFor, cache);
-      if (!(await confirmRun(fileName, toSend.length, estimateCost(toSend), settings, uri))) throw new RunRefusedError('Run not started.');
+      if (!(await confirmRun(fileName, toSend.length, estimateCost(toSend), settings, uri, options))) throw new RunRefusedError('Run not started.');
     }
 
     const previous = options.updates ? this.#records.get(active.fileUri) : undefined;
@@ -178,6 +202,7 @@ export class RunController implements vscode.Disposable {
       retryAttempts: settings.retryAttempts,
       retryDelayMs: settings.retryDelayMs,
       ...(cache && { cache }),
+      rateLimiter: this.#rateLimits.forRun(budgetsOf(setup.endpoints, batch.rateLimits)),
       onLog: (entry) => (entry.level === 'debug' ? undefined : log[entry.level === 'error' ? 'error' : entry.level === 'warn' ? 'warn' : 'info'](`${entry.itemId ? `${entry.itemId}: ` : ''}${entry.message}`)),
     });
     const pending: BatchResult[] = [];
@@ -204,12 +229,13 @@ export class RunController implements vscode.Disposable {
     );
     flush();
     const results = outcome.results.map((result) => ({ ...result, index: indexOf(result.index) }));
-    const stats = runStats(items, results, outcome.wallTimeMs, outcome.cancelled);
+    const stats = runStats(items, results, outcome.wallTimeMs, outcome.cancelled, outcome.stats.rateLimited429s);
     this.#emitter.fire({ type: 'finished', runId, stats });
     this.#remember(options.updates ?? runId, active.fileUri, infos, results, updates);
     log.info(
       `${runId}: ${outcome.cancelled ? 'cancelled' : 'finished'} in ${(outcome.wallTimeMs / 1000).toFixed(1)} s — ${stats.succeeded} answered (${stats.cached} cached), ${stats.failed} failed` +
-        (stats.unfinished ? `, ${stats.unfinished} not run` : ''),
+        (stats.unfinished ? `, ${stats.unfinished} not run` : '') +
+        (stats.rateLimited429s ? `, ${stats.rateLimited429s} × 429` : ''),
     );
     return { runId, fileUri: active.fileUri, items: infos, results, stats, cancelled: outcome.cancelled };
   }
@@ -265,7 +291,7 @@ function toInfo(item: BatchItem, index: number): RunItemInfo {
   };
 }
 
-function runStats(items: readonly BatchItem[], results: readonly BatchResult[], wallTimeMs: number, cancelled: boolean): RunStats {
+function runStats(items: readonly BatchItem[], results: readonly BatchResult[], wallTimeMs: number, cancelled: boolean, rateLimited429s: number): RunStats {
   let succeeded = 0;
   let failed = 0;
   let cached = 0;
@@ -290,7 +316,19 @@ function runStats(items: readonly BatchItem[], results: readonly BatchResult[], 
     const cost = costOf(items[i]?.request.model ?? result.response.model, usage);
     if (cost !== undefined) costUsd = (costUsd ?? 0) + cost;
   });
-  return { total: items.length, succeeded, failed, cached, unfinished, promptTokens, completionTokens, ...(costUsd !== undefined && { costUsd }), wallTimeMs, cancelled };
+  return {
+    total: items.length,
+    succeeded,
+    failed,
+    cached,
+    unfinished,
+    promptTokens,
+    completionTokens,
+    ...(costUsd !== undefined && { costUsd }),
+    ...(rateLimited429s > 0 && { rateLimited429s }),
+    wallTimeMs,
+    cancelled,
+  };
 }
 
 function needsCount(requests: number, usd: number | undefined, settings: { confirmAboveRequests: number; confirmAboveUsd: number }): boolean {

@@ -30,6 +30,8 @@ export interface RunStats {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly costUsd?: number;
+  /** Attempts the server turned away with 429 (rate limited); absent or 0 when none was. */
+  readonly rateLimited429s?: number;
   readonly wallTimeMs: number;
   readonly cancelled: boolean;
 }

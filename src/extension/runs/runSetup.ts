@@ -9,8 +9,11 @@ import { findProfileKey } from '../../core/endpoints/profiles';
 import type { ProviderSetup as CoreProviderSetup } from '../../core/endpoints/providerSetup';
 import { setUpProviders as setUpCoreProviders } from '../../core/endpoints/providerSetup';
 import type { RunSettings } from '../config/settings';
+import { problemsFor } from '../config/profileSettings';
 import type { KeyStore } from '../keys/keyStore';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
+import type { ResolvedEndpoint } from '../../core/endpoints/profiles';
+import type { RateLimits } from '../../core/rateLimit/rateLimiter';
 
 /** Why a run did not start; `problems` are shown in the file when they have a place there. */
 export class RunRefusedError extends Error {
@@ -59,9 +62,10 @@ export type ProviderSetup = Extract<CoreProviderSetup, { ok: true }>;
 
 /**
  * Resolves endpoints and keys and builds one provider per endpoint. Refuses a
- * file that points a keyed profile at a URL its settings don't name, and a
- * keyed endpoint without a key (stored secret first, then the profile's
- * environment variable).
+ * file that points a keyed profile at a URL its settings don't name, a keyed
+ * endpoint without a key (stored secret first, then the profile's environment
+ * variable), and a profile whose settings are unusable (a budget that is not a
+ * number above 0).
  */
 export async function setUpProviders(
   items: readonly BatchItem[],
@@ -77,7 +81,12 @@ export async function setUpProviders(
     findKey: (endpoint) => findProfileKey(endpoint, { secret: (profile) => keys.get(profile), env: options.env }),
     ...(options.fetch && { fetch: options.fetch }),
   });
-  if (setup.ok) return setup;
+  if (setup.ok) {
+    // A mistyped budget would otherwise send at full speed into the provider's limit.
+    const wrong = problemsFor(settings.profileProblems, setup.endpoints.map((endpoint) => endpoint.profile));
+    if (wrong.length > 0) throw new RunRefusedError(`Nothing was sent: ${wrong.map((problem) => problem.message).join('; ')}. Fix it in your user settings.`);
+    return setup;
+  }
   if (setup.reason === 'endpoint') {
     const first = setup.problems[0]!;
     throw new RunRefusedError(`Nothing was sent: line ${first.range.startLine + 1}: ${first.message}`, setup.problems);
@@ -85,4 +94,17 @@ export async function setUpProviders(
   const { endpoint } = setup;
   const where = endpoint.apiKeyEnv ? ` or set the ${endpoint.apiKeyEnv} environment variable` : '';
   throw new RunRefusedError(`No API key for provider "${endpoint.profile}": use "LLM Batch: Set API Key…"${where}.`, [], endpoint.profile);
+}
+
+/**
+ * The budgets of each provider of a run: the file's `@rpm`/`@tpm`, else its
+ * profile's `rpm`/`tpm`. Absent ones leave the limits the server announces.
+ */
+export function budgetsOf(endpoints: readonly Pick<ResolvedEndpoint, 'profile' | 'rpm' | 'tpm'>[], fileLimits: RateLimits | undefined): (provider: { readonly id: string }) => RateLimits {
+  return (provider) => {
+    const endpoint = endpoints.find((candidate) => candidate.profile === provider.id);
+    const rpm = fileLimits?.rpm ?? endpoint?.rpm;
+    const tpm = fileLimits?.tpm ?? endpoint?.tpm;
+    return { ...(rpm !== undefined && { rpm }), ...(tpm !== undefined && { tpm }) };
+  };
 }

@@ -9,13 +9,50 @@ import { formatUsd } from '../../core/pricing';
 import type { BatchResult } from '../../core/models';
 import { redactSecrets } from '../../core/errors';
 
-/** `37/120 · 3 cached · 1 failed · 1.2k tok/s` — zero counts are left out. */
-export function formatProgress(progress: Pick<ProgressEvent, 'done' | 'total' | 'cached' | 'failed' | 'tokensPerSecond'>): string {
+/**
+ * `37/120 · 3 cached · 1 failed · 1.2k tok/s` — zero counts are left out. While
+ * requests are held back for a second or more: `waiting for rate limit ·
+ * resumes in 12 s`; after 429s, how many and the lowered in-flight limit:
+ * `3 × 429 · 25 in flight at most` (the words of the command line's progress).
+ */
+export function formatProgress(
+  progress: Pick<ProgressEvent, 'done' | 'total' | 'cached' | 'failed' | 'tokensPerSecond'> & Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs' | 'rateLimited429s' | 'concurrency'>>,
+): string {
   const parts = [`${progress.done}/${progress.total}`];
   if (progress.cached > 0) parts.push(`${progress.cached} cached`);
   if (progress.failed > 0) parts.push(`${progress.failed} failed`);
   if (progress.tokensPerSecond > 0) parts.push(`${compactNumber(progress.tokensPerSecond)} tok/s`);
+  const waiting = budgetWait(progress);
+  if (waiting) parts.push(waiting);
+  if (progress.rateLimited429s) {
+    parts.push(format429s(progress.rateLimited429s));
+    if (progress.concurrency) parts.push(`${progress.concurrency} in flight at most`);
+  }
   return parts.join(' · ');
+}
+
+/**
+ * `waiting for rate limit · resumes in 12 s`, or undefined when nothing waits
+ * a second or more: shorter waits are the normal pacing under a budget.
+ */
+export function budgetWait(progress: Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs'>>): string | undefined {
+  const waitMs = progress.waitingForBudgetMs;
+  if (!progress.rateLimited || waitMs === undefined || waitMs < 1000) return undefined;
+  return `waiting for rate limit · resumes in ${formatWait(waitMs)}`;
+}
+
+/** `3 × 429`: attempts the server turned away for exceeding its rate limit. */
+export function format429s(count: number): string {
+  return `${compactNumber(count)} × 429`;
+}
+
+/** Whole seconds up to a minute (`12 s`), then `2 min 5 s`: a countdown needs no tenths. */
+function formatWait(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds - minutes * 60;
+  return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
 }
 
 /** 950 → `950`, 1234 → `1.2k`, 56789 → `57k`, 1.5e6 → `1.5M`. */

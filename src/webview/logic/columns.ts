@@ -21,12 +21,13 @@ export interface Column {
   sortValue(row: ResultRow): SortValue;
 }
 
-const statusRank: Record<RowStatus, number> = { failed: 0, cancelled: 1, running: 2, ok: 3, cached: 4 };
+const statusRank: Record<RowStatus, number> = { failed: 0, cancelled: 1, running: 2, ok: 3, batch: 4, cached: 5 };
 
 export const statusLabels: Record<RowStatus, string> = {
   running: 'running',
   ok: 'ok',
   cached: 'cached',
+  batch: 'batch',
   failed: 'failed',
   cancelled: 'cancelled',
 };

@@ -104,7 +104,7 @@ export function buildRunMatrix(
 
 /** What a cell shows and compares: the answer, or the error of a failed request. */
 export function comparableText(row: ResultRow): string | undefined {
-  if (row.status === 'ok' || row.status === 'cached') return row.answer ?? '';
+  if (row.status === 'ok' || row.status === 'cached' || row.status === 'batch') return row.answer ?? '';
   if (row.status === 'failed') return `⚠ ${row.error ?? 'failed'}`;
   return undefined;
 }

@@ -2,7 +2,7 @@
 import type { ResultRow, RowStatus } from '../protocol';
 import type { Column, SortValue } from './columns';
 
-export type StatusFilter = 'all' | 'ok' | 'cached' | 'failed' | 'pending';
+export type StatusFilter = 'all' | 'ok' | 'cached' | 'batch' | 'failed' | 'pending';
 
 export interface SortSpec {
   readonly column: string;
@@ -24,8 +24,9 @@ export type DisplayEntry =
 
 const statusMatches: Record<StatusFilter, (status: RowStatus) => boolean> = {
   all: () => true,
-  ok: (status) => status === 'ok' || status === 'cached',
+  ok: (status) => status === 'ok' || status === 'cached' || status === 'batch',
   cached: (status) => status === 'cached',
+  batch: (status) => status === 'batch',
   failed: (status) => status === 'failed',
   pending: (status) => status === 'running' || status === 'cancelled',
 };

@@ -6,6 +6,8 @@ export interface RunTotals {
   readonly done: number;
   readonly ok: number;
   readonly cached: number;
+  /** Answers a Batch API job produced. */
+  readonly batch: number;
   readonly failed: number;
   readonly running: number;
   readonly cancelled: number;
@@ -22,6 +24,7 @@ export interface RunTotals {
 export function summarize(rows: readonly ResultRow[]): RunTotals {
   let ok = 0;
   let cached = 0;
+  let batch = 0;
   let failed = 0;
   let running = 0;
   let cancelled = 0;
@@ -33,16 +36,17 @@ export function summarize(rows: readonly ResultRow[]): RunTotals {
   for (const row of rows) {
     if (row.status === 'ok') ok++;
     else if (row.status === 'cached') cached++;
+    else if (row.status === 'batch') batch++;
     else if (row.status === 'failed') failed++;
     else if (row.status === 'running') running++;
     else cancelled++;
     promptTokens += row.promptTokens ?? 0;
     completionTokens += row.completionTokens ?? 0;
-    // Cached answers were paid for by an earlier run.
+    // Cached and batch answers were paid for earlier (by a run or by the job).
     if (row.status !== 'ok') continue;
     fetchedTokens += (row.promptTokens ?? 0) + (row.completionTokens ?? 0);
     if (row.costUsd !== undefined) costUsd += row.costUsd;
     else costComplete = false;
   }
-  return { total: rows.length, done: ok + cached + failed, ok, cached, failed, running, cancelled, promptTokens, completionTokens, fetchedTokens, costUsd, costComplete };
+  return { total: rows.length, done: ok + cached + batch + failed, ok, cached, batch, failed, running, cancelled, promptTokens, completionTokens, fetchedTokens, costUsd, costComplete };
 }

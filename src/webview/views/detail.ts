@@ -84,7 +84,8 @@ export class DetailView {
       ['Latency', row.latencyMs === undefined ? undefined : formatDuration(row.latencyMs)],
       ['HTTP status', detail?.statusCode?.toString()],
       ['Request id', detail?.requestId],
-      ['Cached', detail?.cached === undefined ? undefined : detail.cached ? 'yes' : 'no'],
+      ['Cached', detail?.cached === undefined || detail.via === 'batch' ? undefined : detail.cached ? 'yes' : 'no'],
+      ['Answered by', detail?.via === 'batch' ? 'a batch job (Batch API)' : undefined],
     ];
     return h(
       'dl',

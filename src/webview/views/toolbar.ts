@@ -4,6 +4,7 @@ import type { RunTotals } from '../logic/summary';
 import type { StatusFilter } from '../logic/sortFilter';
 import { button, h, option, setChildren } from '../dom';
 import { formatCompact, formatCost, formatDuration, formatInteger } from '../logic/format';
+import { rateLimitParts } from '../logic/rateLimitText';
 
 export type ViewName = 'table' | 'compare';
 
@@ -32,6 +33,7 @@ const statusFilters: readonly [StatusFilter, string][] = [
   ['all', 'All statuses'],
   ['ok', 'Succeeded'],
   ['cached', 'Cached'],
+  ['batch', 'From batch jobs'],
   ['failed', 'Failed'],
   ['pending', 'Running / cancelled'],
 ];
@@ -115,10 +117,11 @@ export class SummaryStrip {
     this.element = h('div', { className: 'summary' }, [this.text, this.bar]);
   }
 
-  update(totals: RunTotals, runState: RunState | undefined, wallTimeMs: number | undefined, progress: RunProgress | undefined): void {
+  update(totals: RunTotals, runState: RunState | undefined, wallTimeMs: number | undefined, progress: RunProgress | undefined, rateLimited429s?: number): void {
     const parts: [string, string?][] = [[`${formatInteger(totals.total)} request${totals.total === 1 ? '' : 's'}`]];
     if (totals.ok) parts.push([`${formatInteger(totals.ok)} ok`, 'ok']);
     if (totals.cached) parts.push([`${formatInteger(totals.cached)} cached`, 'cached']);
+    if (totals.batch) parts.push([`${formatInteger(totals.batch)} from batch jobs`, 'batch']);
     if (totals.failed) parts.push([`${formatInteger(totals.failed)} failed`, 'failed']);
     if (totals.running) parts.push([`${formatInteger(totals.running)} ${runState === 'running' ? 'running' : 'unfinished'}`, 'running']);
     if (totals.cancelled) parts.push([`${formatInteger(totals.cancelled)} cancelled`, 'cancelled']);
@@ -131,6 +134,7 @@ export class SummaryStrip {
     const rate = runState === 'running' ? progress?.tokensPerSecond : seconds > 0 ? totals.fetchedTokens / seconds : undefined;
     if (rate) parts.push([`${formatCompact(rate)} tok/s`]);
     if (runState === 'running' && progress?.etaMs !== undefined) parts.push([`~${formatDuration(progress.etaMs)} left`]);
+    for (const part of rateLimitParts(runState, progress, rateLimited429s)) parts.push([part]);
     setChildren(
       this.text,
       parts.flatMap(([text, status], i) => [i > 0 && h('span', { className: 'separator', text: ' · ' }), h('span', { className: status ? `count status-${status}` : 'count', text })]),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MockServer } from '../../mock/mockServer';
@@ -15,19 +15,29 @@ function fixture(path: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, path);
 }
 
-/** Every cache entry file under `directory` (one JSON file per answer). */
-function cacheEntries(directory: string): string[] {
-  let names: string[];
+/** The cache's journal files in `directory`. */
+function cacheJournals(directory: string): string[] {
   try {
-    names = readdirSync(directory);
+    return readdirSync(directory)
+      .filter((name) => /^cache-[0-9a-z]+-\d+-[0-9a-f]{8}\.jsonl$/.test(name))
+      .map((name) => join(directory, name));
   } catch {
     return [];
   }
-  return names.flatMap((name) => {
-    const path = join(directory, name);
-    if (statSync(path).isDirectory()) return cacheEntries(path);
-    return /^[0-9a-f]{64}\.json$/.test(name) ? [path] : [];
-  });
+}
+
+/** The keys of the answers in the cache (one JSON line per answer in the journals, newest last). */
+function cacheEntries(directory: string): string[] {
+  const keys = new Set<string>();
+  for (const journal of cacheJournals(directory)) {
+    for (const line of readFileSync(journal, 'utf8').split('\n').slice(1)) {
+      if (!line) continue;
+      const entry = JSON.parse(line) as { key: string; deleted?: boolean };
+      if (entry.deleted) keys.delete(entry.key);
+      else keys.add(entry.key);
+    }
+  }
+  return [...keys];
 }
 
 function answerOf(result: { ok: boolean } & Record<string, unknown>): string | undefined {
@@ -233,7 +243,8 @@ describe('runs from the editor', function () {
     assert.equal(server.requests.length, 1);
     assert.equal(server.requests[0]?.headers.authorization, 'Bearer sk-host-test-secret');
     assert.equal(other.requests.length, 0);
-    for (const entry of cacheEntries(api.cacheDirectory)) assert.doesNotMatch(readFileSync(entry, 'utf8'), /sk-host-test-secret/);
+    assert.ok(cacheJournals(api.cacheDirectory).length > 0);
+    for (const journal of cacheJournals(api.cacheDirectory)) assert.doesNotMatch(readFileSync(journal, 'utf8'), /sk-host-test-secret/);
 
     await api.setApiKey('keyed', '');
     assert.equal(await api.hasApiKey('keyed'), false);

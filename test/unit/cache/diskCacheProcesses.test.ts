@@ -48,7 +48,7 @@ if (writerDirectory !== undefined) {
   });
 
   describe('DiskCache shared by processes', () => {
-    it('never exposes a half-written entry while another process and two instances write the same keys', async () => {
+    it('never exposes a half-written entry while another process and two instances write the same keys, each to its own journal', async () => {
       const root = await mkdtemp(join(tmpdir(), 'llmbatch-cache-processes-'));
       roots.push(root);
       const directory = join(root, 'cache');
@@ -59,20 +59,22 @@ if (writerDirectory !== undefined) {
       const childDone = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
       let writing = true;
-      const paths = keys.map((key) => join(directory, key.slice(0, 2), `${key}.json`));
       let wholeReads = 0;
       const halfReads: string[] = [];
-      // Read the files directly: the cache would hide a torn file as a miss.
+      // Read the journals directly: the cache would hide a torn line as a miss.
       const reader = (async () => {
         while (writing) {
-          for (const path of paths) {
-            const text = await readFile(path, 'utf8').catch(() => undefined);
+          for (const name of await readdir(directory).catch(() => [] as string[])) {
+            const text = await readFile(join(directory, name), 'utf8').catch(() => undefined);
             if (text === undefined) continue;
-            try {
-              JSON.parse(text);
-              wholeReads++;
-            } catch {
-              halfReads.push(`${path}: ${text.length} characters`);
+            // Only newline-terminated lines are whole; the last piece may still be being written.
+            for (const line of text.split('\n').slice(0, -1)) {
+              try {
+                JSON.parse(line);
+                wholeReads++;
+              } catch {
+                halfReads.push(`${name}: a line of ${line.length} characters`);
+              }
             }
           }
         }
@@ -99,9 +101,9 @@ if (writerDirectory !== undefined) {
         const content = (await finalCache.get(key))?.response.choices[0]?.message.content ?? '';
         assert.match(content, new RegExp(`^${key} (first|second|child) ${rounds - 1} y+$`));
       }
-      const leftovers: string[] = [];
-      for (const folder of await readdir(directory)) leftovers.push(...(await readdir(join(directory, folder))).filter((name) => name.endsWith('.tmp')));
-      assert.deepEqual(leftovers, []);
+      const journals = (await readdir(directory)).sort();
+      assert.equal(journals.length, 3, `one journal per writing instance (found ${journals.join(', ')})`);
+      for (const name of journals) assert.match(name, /^cache-[0-9a-z]+-\d+-[0-9a-f]{8}\.jsonl$/);
     });
   });
 }

@@ -13,8 +13,10 @@ import {
   UnprocessableEntityError,
   describeError,
   makeAPIError,
+  redactBody,
   redactHeaders,
   redactSecrets,
+  withoutSecrets,
 } from '../../../src/core/errors';
 
 describe('makeAPIError', () => {
@@ -73,6 +75,60 @@ describe('secret redaction', () => {
   it('masks credential headers when headers are shown', () => {
     const shown = redactHeaders(new Headers({ authorization: 'Bearer sk-abc12345', 'api-key': 'k', 'content-type': 'application/json' }));
     assert.deepEqual(shown, { authorization: '[redacted]', 'api-key': '[redacted]', 'content-type': 'application/json' });
+  });
+});
+
+describe('error bodies kept for display', () => {
+  const canary = 'sk-canary-0123456789abcdef';
+
+  it('redacts a key echoed in a JSON body, in messages and in quoted request headers', () => {
+    const body = {
+      error: {
+        message: `Incorrect API key provided: ${canary}.`,
+        type: 'invalid_request_error',
+        headers: { Authorization: `Bearer ${canary}`, 'api-key': 'plainazurekey0123', 'content-type': 'application/json' },
+        debug: [`curl -H "authorization: Bearer ${canary}"`, { nested: { deeper: `key=${canary}` } }],
+      },
+    };
+    const error = makeAPIError(400, body);
+    const shown = JSON.stringify(error.body);
+    assert.doesNotMatch(shown, /0123456789abcdef|plainazurekey0123/);
+    assert.match(shown, /Incorrect API key provided/);
+    assert.match(shown, /application\/json/, 'what is not a credential is kept');
+    assert.equal((error.body as typeof body).error.type, 'invalid_request_error');
+    assert.doesNotMatch(error.message, /0123456789abcdef/);
+    assert.match(JSON.stringify(body), /0123456789abcdef/, "the caller's own object is left as it was");
+  });
+
+  it('redacts a key echoed in a text body', () => {
+    const error = makeAPIError(502, `Bad gateway\nPOST /v1/chat/completions\nauthorization: Bearer ${canary}\nx-api-key: abcdef0123456789\n`);
+    assert.equal(typeof error.body, 'string');
+    assert.doesNotMatch(String(error.body), /0123456789abcdef|abcdef0123456789/);
+    assert.match(String(error.body), /Bad gateway/);
+  });
+
+  it('masks a key without a recognisable prefix once its holder names it', () => {
+    const plainKey = 'a3f9c2e8d1b04f6e9a7c5b3d2e1f0a9b';
+    const error = withoutSecrets(makeAPIError(401, { error: { message: `key ${plainKey} is not valid`, echoed: [plainKey] } }), [plainKey]);
+    assert.doesNotMatch(error.message, new RegExp(plainKey));
+    assert.doesNotMatch(JSON.stringify(error.body), new RegExp(plainKey));
+    assert.match(error.message, /key \[redacted\] is not valid/);
+  });
+
+  it('keeps bodies without secrets as they were', () => {
+    const body = { error: { message: 'model not found', code: 404, param: null, tags: ['a', 1, true] } };
+    assert.deepEqual(makeAPIError(404, body).body, body);
+    assert.equal(makeAPIError(500, undefined).body, undefined);
+    assert.deepEqual(redactBody([1, 'two', { three: 3 }]), [1, 'two', { three: 3 }]);
+  });
+
+  it('survives a body nested far deeper than any real one, dropping what lies past the limit', () => {
+    const depth = 100_000;
+    const deep = JSON.parse(`${'{"inner":'.repeat(depth)}"unread-token"${'}'.repeat(depth)}`) as unknown;
+    const error = makeAPIError(500, deep);
+    assert.equal(error.code, 'server_error');
+    assert.doesNotMatch(JSON.stringify(error.body), /unread-token/);
+    assert.match(JSON.stringify(error.body), /^\{"inner":\{"inner":/);
   });
 });
 

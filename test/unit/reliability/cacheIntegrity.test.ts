@@ -4,29 +4,43 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { MockServer } from '../../mock/mockServer';
-import { cacheFileFormat, cacheFileVersion } from '../../../src/core/cache/fileStore';
+import { cacheFileFormat, cacheFileVersion } from '../../../src/core/cache/journalStore';
 import { batchText, filesUnder, outputLines, runCli } from './reliabilityFixtures';
 
-interface EntryFile {
-  format?: unknown;
-  version?: unknown;
+interface EntryLine {
   key?: unknown;
   value?: { response?: { choices?: { message?: { content?: unknown } }[] } };
 }
 
-/** The cache's entry files, each parsed; throws on one that is not a whole, current entry. */
-function readEntries(cacheDir: string): { path: string; entry: EntryFile; content: string }[] {
-  const files = filesUnder(cacheDir);
-  return files.map((path) => {
-    assert.match(basename(path), /^[0-9a-f]{64}\.json$/, `only entry files are left in the cache (found ${basename(path)})`);
-    const entry = JSON.parse(readFileSync(path, 'utf8')) as EntryFile;
-    assert.equal(entry.format, cacheFileFormat);
-    assert.equal(entry.version, cacheFileVersion);
-    assert.equal(`${entry.key as string}.json`, basename(path), 'an entry sits in the file named after its key');
-    const content = entry.value?.response?.choices?.[0]?.message?.content;
-    assert.equal(typeof content, 'string');
-    return { path, entry, content: content as string };
+interface Journal {
+  readonly path: string;
+  readonly lines: string[];
+}
+
+/** The cache's journals; throws on anything in the folder that is not one, or one without its header. */
+function readJournals(cacheDir: string): Journal[] {
+  return filesUnder(cacheDir).map((path) => {
+    assert.match(basename(path), /^cache-[0-9a-z]+-\d+-[0-9a-f]{8}\.jsonl$/, `only journals are in the cache (found ${basename(path)})`);
+    const [header, ...lines] = readFileSync(path, 'utf8').split('\n');
+    assert.deepEqual(JSON.parse(header!), { format: cacheFileFormat, version: cacheFileVersion });
+    assert.equal(lines.pop(), '', 'a journal ends with a whole line');
+    return { path, lines };
   });
+}
+
+/** The newest whole entry per key across the journals (in the order a reader applies them); throws on a line that is not whole. */
+function readEntries(cacheDir: string): { key: string; content: string }[] {
+  const byKey = new Map<string, string>();
+  for (const journal of readJournals(cacheDir).sort((x, y) => x.path.localeCompare(y.path))) {
+    for (const line of journal.lines) {
+      const entry = JSON.parse(line) as EntryLine;
+      const content = entry.value?.response?.choices?.[0]?.message?.content;
+      assert.equal(typeof entry.key, 'string');
+      assert.equal(typeof content, 'string');
+      byKey.set(entry.key as string, content as string);
+    }
+  }
+  return [...byKey].map(([key, content]) => ({ key, content }));
 }
 
 function assertAnswers(stdout: string, count: number, prefix = 'question'): void {
@@ -68,7 +82,7 @@ describe('cache integrity (CLI)', () => {
     assertAnswers(a.stdout, count);
     assertAnswers(b.stdout, count);
     const entries = readEntries(cache);
-    assert.equal(entries.length, count, 'one entry per request, no temporary files left behind');
+    assert.equal(entries.length, count, 'one entry per request, every line whole');
     assert.deepEqual(new Set(entries.map((e) => e.content)), new Set(Array.from({ length: count }, (_, i) => `mock: question ${i}`)));
 
     server.resetRecords();
@@ -77,32 +91,39 @@ describe('cache integrity (CLI)', () => {
     assert.equal(server.requests.length, 0, 'the shared cache answers a third run completely');
   });
 
-  it('treats truncated, empty, garbage, wrong-version and wrong-shape entry files as misses, fetches them again and repairs them', async () => {
+  it('treats cut-off, empty, garbage and wrong-shape entry lines as misses, fetches them again and repairs them', async () => {
     const count = 8;
     const input = join(dir, 'batch.jsonl');
     writeFileSync(input, batchText(count));
     const cache = join(dir, 'cache');
     assert.equal((await run(input, '--cache-dir', cache)).code, 0);
-    const entries = readEntries(cache).sort((x, y) => x.content.localeCompare(y.content));
-    assert.equal(entries.length, count);
+    const [journal] = readJournals(cache);
+    assert.equal(journal!.lines.length, count);
 
-    const damaged = entries.slice(0, 5);
-    const [truncated, empty, garbage, wrongVersion, wrongShape] = damaged;
-    const text = (path: string) => readFileSync(path, 'utf8');
-    writeFileSync(truncated!.path, text(truncated!.path).slice(0, 120));
-    writeFileSync(empty!.path, '');
-    writeFileSync(garbage!.path, Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x7b, 0x22, 0x0a, 0xc3]));
-    writeFileSync(wrongVersion!.path, JSON.stringify({ ...wrongVersion!.entry, version: cacheFileVersion + 1 }));
-    writeFileSync(wrongShape!.path, JSON.stringify({ ...wrongShape!.entry, value: { response: { choices: 'none' }, statusCode: 200, createdAt: 1 } }));
+    const contentOf = (line: string) => (JSON.parse(line) as EntryLine).value!.response!.choices![0]!.message!.content as string;
+    const damage: Array<(line: string) => string> = [
+      (line) => line.slice(0, 120),
+      () => '',
+      () => Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x7b, 0x22, 0xc3]).toString('latin1'),
+      (line) => JSON.stringify({ ...JSON.parse(line), value: { response: { choices: 'none' }, statusCode: 200, createdAt: 1 } }),
+      (line) => line.replace(/^\{"key":"([0-9a-f]{64})"/, (_match, key: string) => `{"key":"${key}","key":"${'0'.repeat(64)}"`),
+    ];
+    const damaged = journal!.lines.slice(0, damage.length).map(contentOf);
+    const header = readFileSync(journal!.path, 'utf8').split('\n')[0]!;
+    writeFileSync(journal!.path, [header, ...journal!.lines.map((line, at) => damage[at]?.(line) ?? line), ''].join('\n'));
 
     server.resetRecords();
     const second = await run(input, '--cache-dir', cache);
     assert.equal(second.code, 0, second.stderr);
     assertAnswers(second.stdout, count);
     const refetched = server.requests.map((request) => `mock: ${(request.body as { messages: { content: string }[] }).messages[0]!.content}`).sort();
-    assert.deepEqual(refetched, damaged.map((e) => e.content).sort(), 'exactly the damaged entries were fetched again');
+    assert.deepEqual(refetched, damaged.sort(), 'exactly the damaged entries were fetched again');
     assert.equal(outputLines(second.stdout).filter((line) => line.llmbatch.cached).length, count - damaged.length);
-    assert.equal(readEntries(cache).length, count, 'the damaged entries were rewritten whole');
+
+    server.resetRecords();
+    const third = await run(input, '--cache-dir', cache);
+    assert.equal(third.code, 0, third.stderr);
+    assert.equal(server.requests.length, 0, 'the damaged entries were written again whole');
   });
 
   it('warns once and still writes every answer when the cache directory cannot be written', async () => {

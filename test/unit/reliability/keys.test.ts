@@ -9,7 +9,7 @@ import type { MockFault, MockScriptContext } from '../../mock/mockServer';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import { chatItem } from '../engine/engineFixtures';
-import { batchLine, filesUnder, outputLines, runCli, textUnder } from './reliabilityFixtures';
+import { batchLine, outputLines, runCli, textUnder } from './reliabilityFixtures';
 
 /** Error answers that quote the request's credentials back, the way careless proxies and debug servers do. */
 function echoingFault(ctx: MockScriptContext, elsewhere: string): MockFault | undefined {
@@ -66,13 +66,22 @@ describe('API keys (CLI)', () => {
     assert.equal(byQuestion.get('echo 2xx')?.error?.code, 'invalid_response');
     assert.equal(byQuestion.get('redirect me')?.error?.code, 'redirect');
 
-    assert.ok(existsSync(cache) && filesUnder(cache).length === 2, 'the two answers are cached; failures never are');
+    assert.ok(existsSync(cache) && textUnder(cache).length > 0, 'nothing was cached');
     const places = { output: readFileSync(out, 'utf8'), cache: textUnder(cache), stdout: result.stdout, stderr: result.stderr };
     for (const [place, text] of Object.entries(places)) {
       assert.ok(!text.includes(canary), `the key appears in ${place}`);
       assert.ok(!text.includes(canary.slice(10)), `the secret part of the key appears in ${place}`);
     }
     assert.match(result.stderr, /req-1: authentication: /, 'failures are still reported, only the key is hidden');
+
+    // Only the two answers were cached, never a failure: a second run sends every other request again.
+    server.setScript(undefined);
+    server.resetRecords();
+    const again = await runCli(['run', input, '--api-base', server.baseUrl, '--out', out, '--cache-dir', cache, '--retries', '0'], { env: { OPENAI_API_KEY: canary } });
+    assert.equal(again.code, 0, again.stderr);
+    const resent = server.requests.map((request) => (request.body as { messages: { content: string }[] }).messages[0]?.content).sort();
+    assert.deepEqual(resent, questions.filter((question) => !question.startsWith('plain')).sort());
+    assert.ok(!textUnder(cache).includes(canary.slice(10)), 'the key appears in the cache');
   });
 
   it('redacts a key without a recognisable prefix when a server quotes it back, whichever header carried it', async () => {
