@@ -162,12 +162,13 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     ...(io.signal && { signal: io.signal }),
     ...(bar && { onProgress: (event) => bar.update(event) }),
     onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
+    keepResults: false,
   });
   bar?.done();
   await writer.close(true);
   await cache?.close();
 
-  const failed = run.results.filter((result) => !result.ok).length;
+  const failed = run.failures.length;
   if (!options.quiet) {
     const { stats } = run;
     const tokens = stats.promptTokens + stats.completionTokens;
@@ -181,7 +182,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     if (stats.rateLimited429s > 0) parts.push(`${stats.rateLimited429s} × 429`);
     if (run.cancelled) parts.push('cancelled');
     say(`llmbatch: ${parts.join(' · ')}${options.out ? ` → ${options.out}` : ''}`);
-    const failures = run.results.filter((result) => !result.ok && result.error.code !== 'cancelled');
+    const failures = run.failures.filter((result) => !result.ok && result.error.code !== 'cancelled');
     for (const result of failures.slice(0, maxShownFailures)) {
       if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
     }

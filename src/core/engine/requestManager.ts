@@ -73,11 +73,19 @@ export interface ProcessBatchOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Called as each item gets its result, in completion order. */
   readonly onResult?: (result: BatchResult, item: BatchItem) => void;
+  /**
+   * Whether `results` holds every result (the default). A caller that takes
+   * each result from `onResult` passes false, and only the failures are kept:
+   * with every answer held until the end, a large batch's memory grows with it.
+   */
+  readonly keepResults?: boolean;
 }
 
 export interface BatchRunResult {
-  /** Exactly one per item, in input order. */
+  /** Exactly one per item, in input order; empty when `keepResults` was false. */
   readonly results: BatchResult[];
+  /** The results that are failures, in input order. */
+  readonly failures: BatchResult[];
   readonly stats: TokenStatsSnapshot;
   /** Whether the run was cancelled before every item finished. */
   readonly cancelled: boolean;
@@ -147,7 +155,7 @@ export class RequestManager {
     if (options.signal?.aborted) cancel.abort();
     else options.signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
-      return await this.#run(items, signal, attempts, onProgress, onResult);
+      return await this.#run(items, signal, attempts, onProgress, onResult, options.keepResults ?? true);
     } finally {
       options.signal?.removeEventListener('abort', forwardAbort);
     }
@@ -159,6 +167,7 @@ export class RequestManager {
     attempts: Set<AttemptHandle>,
     onProgress: ProcessBatchOptions['onProgress'],
     onResult: ProcessBatchOptions['onResult'],
+    keepResults: boolean,
   ): Promise<BatchRunResult> {
     const clock = this.#clock;
     const startTime = clock.now();
@@ -203,6 +212,8 @@ export class RequestManager {
     };
     const sharedInBatch = new Map<string, Promise<Outcome>>();
     const results: BatchResult[] = [];
+    const failures: BatchResult[] = [];
+    let sawCancelled = false;
     const maxUnfinished = 2 * this.concurrency;
     let unfinished = 0;
     // The feeder sleeps until `unfinished` drops to `wakeAt`; refilling in bursts keeps wake-ups rare.
@@ -216,12 +227,14 @@ export class RequestManager {
 
     const finish = (item: BatchItem, index: number, outcome: Outcome, leader: boolean) => {
       const result = toResult(item, index, outcome);
-      results[index] = result;
+      if (keepResults) results[index] = result;
       if (result.ok) {
         stats.recordSuccess(result.cached);
         if (leader && !result.cached) stats.addUsage(result.response.usage);
       } else {
         stats.recordFailure();
+        failures.push(result);
+        if (result.error.code === 'cancelled') sawCancelled = true;
       }
       tracker.update();
       if (onResult) this.#callback('onResult', () => onResult(result, item), item.id);
@@ -256,7 +269,9 @@ export class RequestManager {
     if (unfinished > 0) await drainTo(0);
     if (inputError !== undefined) throw inputError;
     tracker.flush();
-    return { results, stats: stats.snapshot(), cancelled: signal.aborted && hasCancelled(results), wallTimeMs: clock.now() - startTime };
+    // Completion order; callers expect input order.
+    failures.sort((a, b) => a.index - b.index);
+    return { results, failures, stats: stats.snapshot(), cancelled: signal.aborted && sawCancelled, wallTimeMs: clock.now() - startTime };
   }
 
   /** Calls `done` once with the item's outcome and whether this item is the one that fetched it. */
@@ -291,7 +306,12 @@ export class RequestManager {
     }
     const flight = this.#send(key, item, provider, context, limit);
     sharedInBatch.set(key, flight);
-    void flight.then((outcome) => done(this.#settled(key, flight, outcome), true));
+    void flight.then((outcome) => {
+      // Holding every answer until the batch ends would grow memory with the batch; once an
+      // answer is in the cache, the cache serves later duplicates.
+      if (outcome.ok && context.cache && sharedInBatch.get(key) === flight) sharedInBatch.delete(key);
+      done(this.#settled(key, flight, outcome), true);
+    });
   }
 
   /** Stops offering a finished flight to other batches; returns its outcome. */
@@ -364,9 +384,6 @@ function knownLength(items: BatchItem[] | Iterable<BatchItem> | RequestBatch): n
   return typeof length === 'number' ? length : undefined;
 }
 
-function hasCancelled(results: readonly BatchResult[]): boolean {
-  return results.some((result) => !result.ok && result.error.code === 'cancelled');
-}
 
 function toResult(item: BatchItem, index: number, outcome: Outcome): BatchResult {
   const meta = { id: item.id, index, cached: outcome.cached, attempts: outcome.attempts, latencyMs: outcome.latencyMs };
