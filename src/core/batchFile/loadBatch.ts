@@ -60,8 +60,7 @@ export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBa
     baseDir: options.baseDir ?? dirname(options.fileName),
     readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')),
   });
-  const loaded = fromExpansion(expansion.items, expansion.diagnostics, expansion.blocks);
-  return expansion.rateLimits ? { ...loaded, rateLimits: expansion.rateLimits } : loaded;
+  return fromExpansion(expansion.items, expansion.diagnostics, expansion.blocks, expansion.rateLimits);
 }
 
 /** Batch input lines as a run sees them: no blocks, no endpoint settings. */
@@ -69,27 +68,54 @@ export function fromBatchInput(items: BatchItem[], diagnostics: readonly Diagnos
   return { kind: 'jsonl', items, diagnostics, blocks: [], blockOf: () => undefined, apiBaseOf: () => undefined, providerRangeOf: () => undefined };
 }
 
-/** A `.llmbatch` expansion as a run sees it: items, blocks, and where each item's endpoint settings are written. */
-export function fromExpansion(items: LlmbatchItem[], diagnostics: readonly Diagnostic[], summaries: readonly BlockSummary[]): LoadedBatch {
-  const blocks: BatchBlock[] = summaries.map((block) => ({ name: block.name, index: block.index, range: block.range }));
-  const summaryOf = new Map<BatchItem, BlockSummary>();
-  for (const summary of summaries) {
-    for (let i = summary.firstItem; i < summary.firstItem + summary.itemCount; i++) {
-      const item = items[i];
-      if (item) summaryOf.set(item, summary);
+/**
+ * A `.llmbatch` expansion as a run sees it: items, blocks, and where each item's
+ * endpoint settings are written. An item is traced to its block by the block
+ * name it carries (unique within an expansion), so loading builds nothing per item.
+ */
+export function fromExpansion(
+  items: LlmbatchItem[],
+  diagnostics: readonly Diagnostic[],
+  summaries: readonly BlockSummary[],
+  rateLimits?: FileRateLimits,
+): LoadedBatch {
+  // Both made on first use: a run of a long file may ask for neither.
+  let blocks: BatchBlock[] | undefined;
+  let positionOf: Map<string, number> | undefined;
+  const blockList = (): BatchBlock[] => (blocks ??= summaries.map((block) => ({ name: block.name, index: block.index, range: block.range })));
+  const positionOfItem = (item: BatchItem): number | undefined => {
+    if (item.block === undefined) return undefined;
+    if (!positionOf) {
+      positionOf = new Map();
+      for (let i = 0; i < summaries.length; i++) positionOf.set((summaries[i] as BlockSummary).name, i);
     }
-  }
+    return positionOf.get(item.block);
+  };
+  const providerRanges: (SourceRange | null | undefined)[] = [];
   return {
     kind: 'llmbatch',
     items,
     diagnostics,
-    blocks,
+    get blocks() {
+      return blockList();
+    },
+    ...(rateLimits && { rateLimits }),
     blockOf: (item) => {
-      const summary = summaryOf.get(item);
-      return summary ? blocks.find((block) => block.index === summary.index) : undefined;
+      const position = positionOfItem(item);
+      return position === undefined ? undefined : blockList()[position];
     },
     apiBaseOf: (item) => (item as LlmbatchItem).apiBase,
-    providerRangeOf: (item) => summaryOf.get(item)?.settings.find((setting) => setting.key === 'provider')?.valueRange,
+    providerRangeOf: (item) => {
+      const position = positionOfItem(item);
+      if (position === undefined) return undefined;
+      // Null marks a block without `@provider`; its settings are made once, on first ask.
+      let range = providerRanges[position];
+      if (range === undefined) {
+        range = summaries[position]?.settings.find((setting) => setting.key === 'provider')?.valueRange ?? null;
+        providerRanges[position] = range;
+      }
+      return range ?? undefined;
+    },
   };
 }
 

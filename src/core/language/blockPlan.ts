@@ -32,10 +32,36 @@ export interface AxisElement {
   readonly row?: DataRow;
 }
 
+/** The element of one data row; its label, used by no id, is made only when read. */
+class RowElement implements AxisElement {
+  constructor(
+    readonly row: DataRow,
+    readonly range: SourceRange,
+  ) {}
+
+  get value(): number {
+    return this.row.number;
+  }
+
+  get label(): string {
+    return `#row${this.row.number}`;
+  }
+
+  get invalid(): boolean {
+    return false;
+  }
+
+  get dynamic(): boolean {
+    return false;
+  }
+}
+
 export interface Axis {
   readonly key: string;
   readonly kind: SettingKind | 'data';
   readonly elements: readonly AxisElement[];
+  /** Values the axis has when not all are built (data rows past the request limit). */
+  readonly size?: number;
 }
 
 export type Binding =
@@ -138,7 +164,7 @@ class Planner {
   }
 
   plan(): BlockPlan {
-    const effective = effectiveSettings(this.headerSettings, this.block, this.context.ignored);
+    const effective = effectiveSettings(this.headerSettings, this.block.settings, this.context.ignored);
     for (let i = 0; i < effective.settings.length; i++) {
       const setting = effective.settings[i] as Setting;
       this.addSetting(setting.key, setting, originOf(effective, setting));
@@ -155,7 +181,7 @@ class Planner {
     }
     this.checkPlaceholders(messages, effective);
     let requestCount = this.repeat;
-    for (const axis of this.axes) requestCount *= axis.elements.length;
+    for (const axis of this.axes) requestCount *= axis.size ?? axis.elements.length;
     return {
       name: this.name,
       block: this.block,
@@ -299,7 +325,8 @@ class Planner {
       return;
     }
     this.data = prepared.data;
-    this.axes.push({ key: 'data', kind: 'data', elements: prepared.elements });
+    const size = prepared.data.rowCount;
+    this.axes.push(size === prepared.elements.length ? { key: 'data', kind: 'data', elements: prepared.elements } : { key: 'data', kind: 'data', elements: prepared.elements, size });
   }
 
   /** Reads the data file of a `@data` setting and reports its problems, once per setting. */
@@ -311,10 +338,11 @@ class Planner {
     for (const problem of table.problems) {
       this.context.sink.add('error', `${display}${problem.where ? ` ${problem.where}` : ''}: ${problem.message}`, range, 'data-row');
     }
-    if (table.rows.length === 0) this.context.sink.add('warning', `${display} has no data rows, so this block sends no requests`, range, 'data-empty');
+    const rowCount = table.rows.length + (table.omittedRows ?? 0);
+    if (rowCount === 0) this.context.sink.add('warning', `${display} has no data rows, so this block sends no requests`, range, 'data-empty');
     const columns = new Map(table.columns.map((column, index) => [column, index] as const));
-    const data = { display, range, columns, rowCount: table.rows.length, columnList: table.columns };
-    const elements = table.rows.map((row): AxisElement => ({ value: row.number, range, label: `#row${row.number}`, invalid: false, dynamic: false, row }));
+    const data = { display, range, columns, rowCount, columnList: table.columns };
+    const elements = table.rows.map((row): AxisElement => new RowElement(row, range));
     return { ok: true, data, elements };
   }
 

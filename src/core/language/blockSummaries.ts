@@ -5,7 +5,7 @@
  */
 import type { SourceRange } from '../models';
 import type { EffectiveSettings } from './effectiveSettings';
-import { describeSettings } from './effectiveSettings';
+import { describeSettings, effectiveSettings } from './effectiveSettings';
 import type { Block, Setting } from './document';
 import type { BlockSummary, ResolvedSetting } from './expansion';
 import { lineRange } from './lines';
@@ -17,6 +17,13 @@ export interface SummaryCounts {
   readonly repeat: number;
 }
 
+/** What the summaries of one expansion share. */
+export interface SummaryScope {
+  readonly header: EffectiveSettings;
+  readonly ignored: ReadonlySet<Setting>;
+  readonly described: Map<Setting, ResolvedSetting>;
+}
+
 export class LazyBlockSummary implements BlockSummary {
   readonly index: number;
   readonly requestCount: number;
@@ -26,15 +33,17 @@ export class LazyBlockSummary implements BlockSummary {
   readonly range: SourceRange;
   private readonly separatorEnd: number;
   private views: readonly ResolvedSetting[] | undefined;
+  /** The block's own settings; the merge with the header's is redone when first read rather than kept. */
+  private readonly own: readonly Setting[];
 
   constructor(
     readonly name: string,
     block: Block,
     counts: SummaryCounts,
     readonly data: BlockSummary['data'],
-    private readonly effective: EffectiveSettings,
-    private readonly described: Map<Setting, ResolvedSetting>,
+    private readonly scope: SummaryScope,
   ) {
+    this.own = block.settings;
     this.index = block.index;
     this.range = block.range;
     this.separatorEnd = block.separatorRange.endColumn;
@@ -49,7 +58,8 @@ export class LazyBlockSummary implements BlockSummary {
   }
 
   get settings(): readonly ResolvedSetting[] {
-    return (this.views ??= describeSettings(this.effective, this.described));
+    const { header, ignored, described } = this.scope;
+    return (this.views ??= describeSettings(effectiveSettings(header, this.own, ignored), described));
   }
 
   /** Serialises as the plain summary it stands for. */

@@ -29,9 +29,20 @@ const LF = 10;
 
 /** Splits CSV text into records of fields; blank lines are skipped, unreadable records are marked. */
 export function parseCsv(input: string, delimiter = ','): CsvContent {
+  const records: CsvRecord[] = [];
+  const problems = readCsvRecords(input, delimiter, (fields, line, broken) => {
+    records.push(broken ? { fields, line, broken } : { fields, line });
+  });
+  return { records, problems };
+}
+
+/**
+ * Hands each record of CSV text to `visit` as it is read, so a caller that keeps
+ * something else per row builds no record list; returns the problems found.
+ */
+export function readCsvRecords(input: string, delimiter: string, visit: (fields: string[], line: number, broken: boolean) => void): CsvProblem[] {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const separator = delimiter.charCodeAt(0);
-  const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
   const length = text.length;
   let line = 1;
@@ -108,7 +119,7 @@ export function parseCsv(input: string, delimiter = ','): CsvContent {
       line++;
       break;
     }
-    records.push(broken ? { fields, line: recordLine, broken } : { fields, line: recordLine });
+    visit(fields, recordLine, broken);
   }
-  return { records, problems };
+  return problems;
 }

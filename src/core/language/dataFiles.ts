@@ -2,7 +2,7 @@
  * Data files for `@data`: CSV (or TSV) with a header row, JSON Lines, or a JSON
  * list of objects. Every row becomes one set of variables named after the columns.
  */
-import { parseCsv } from './csv';
+import { readCsvRecords } from './csv';
 import { findJsonSyntaxError } from './jsonSyntax';
 
 export interface DataRow {
@@ -23,6 +23,8 @@ export interface DataTable {
   readonly rows: readonly DataRow[];
   /** Rows with problems are left out and listed here. */
   readonly problems: readonly DataProblem[];
+  /** Good rows past the row limit: counted, not built. */
+  readonly omittedRows?: number;
 }
 
 export type DataLoad = { readonly ok: true; readonly table: DataTable } | { readonly ok: false; readonly message: string };
@@ -38,38 +40,51 @@ export function dataFormatOf(fileName: string): DataFormat {
   return 'csv';
 }
 
-function readDelimited(text: string, delimiter: string): DataLoad {
-  const { records, problems: csvProblems } = parseCsv(text, delimiter);
-  const problems: DataProblem[] = csvProblems.map((problem) => ({ where: `line ${problem.line}`, message: problem.message }));
-  const header = records[0];
-  if (header?.broken) return { ok: false, message: `its header row cannot be read (${problems[0]?.message ?? 'bad quoting'})` };
-  if (!header) return { ok: false, message: 'it is empty; it needs a header row of column names' };
+function readDelimited(text: string, delimiter: string, rowLimit: number): DataLoad {
+  const rowProblems: DataProblem[] = [];
+  const headerProblems: DataProblem[] = [];
   const columns: string[] = [];
   const keep: number[] = [];
-  header.fields.forEach((field, index) => {
+  const rows: DataRow[] = [];
+  let header: { readonly fields: string[]; readonly line: number; readonly broken: boolean } | undefined;
+  let omittedRows = 0;
+  let number = 0;
+  const csvProblems = readCsvRecords(text, delimiter, (fields, line, broken) => {
+    if (!header) {
+      header = { fields, line, broken };
+      if (!broken) readHeader(fields, line, columns, keep, headerProblems);
+      return;
+    }
+    number++;
+    if (broken || header.broken) return;
+    if (fields.length !== header.fields.length) {
+      rowProblems.push({
+        where: `line ${line}`,
+        message: `this row has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${header.fields.length}, so it is left out`,
+      });
+      return;
+    }
+    // Past the limit a row only counts: no block can expand that many requests anyway.
+    if (rows.length >= rowLimit) omittedRows++;
+    else rows.push({ number, values: keep.length === fields.length ? fields : keep.map((index) => fields[index] ?? '') });
+  });
+  const problems: DataProblem[] = csvProblems.map((problem) => ({ where: `line ${problem.line}`, message: problem.message }));
+  if (header?.broken) return { ok: false, message: `its header row cannot be read (${problems[0]?.message ?? 'bad quoting'})` };
+  if (!header) return { ok: false, message: 'it is empty; it needs a header row of column names' };
+  problems.push(...headerProblems, ...rowProblems);
+  return { ok: true, table: omittedRows > 0 ? { columns, rows, problems, omittedRows } : { columns, rows, problems } };
+}
+
+function readHeader(fields: readonly string[], line: number, columns: string[], keep: number[], problems: DataProblem[]): void {
+  fields.forEach((field, index) => {
     const name = field.trim();
-    if (name === '') problems.push({ where: `line ${header.line}`, message: `column ${index + 1} has no name in the header row, so it is not used` });
-    else if (columns.includes(name)) problems.push({ where: `line ${header.line}`, message: `column "${name}" appears twice in the header row; only the first is used` });
+    if (name === '') problems.push({ where: `line ${line}`, message: `column ${index + 1} has no name in the header row, so it is not used` });
+    else if (columns.includes(name)) problems.push({ where: `line ${line}`, message: `column "${name}" appears twice in the header row; only the first is used` });
     else {
       columns.push(name);
       keep.push(index);
     }
   });
-  const rows: DataRow[] = [];
-  for (let r = 1; r < records.length; r++) {
-    const record = records[r];
-    if (!record || record.broken) continue;
-    if (record.fields.length !== header.fields.length) {
-      problems.push({
-        where: `line ${record.line}`,
-        message: `this row has ${record.fields.length} field${record.fields.length === 1 ? '' : 's'} but the header has ${header.fields.length}, so it is left out`,
-      });
-      continue;
-    }
-    const values = keep.length === record.fields.length ? record.fields : keep.map((index) => record.fields[index] ?? '');
-    rows.push({ number: r, values });
-  }
-  return { ok: true, table: { columns, rows, problems } };
 }
 
 function describeJsonProblem(text: string): string {
@@ -137,8 +152,11 @@ function readJsonList(text: string): DataLoad {
   return { ok: true, table: collectObjects(value.map((item: unknown, index) => ({ value: item, where: `item ${index + 1}`, number: index + 1 })), problems) };
 }
 
-/** Reads the text of a data file in the given format. */
-export function readDataText(text: string, format: DataFormat): DataLoad {
+/**
+ * Reads the text of a data file in the given format. Good CSV and TSV rows past
+ * `rowLimit` are checked and counted (`omittedRows`) but not built.
+ */
+export function readDataText(text: string, format: DataFormat, rowLimit = Infinity): DataLoad {
   const content = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const nul = content.indexOf('\u0000');
   if (nul >= 0) return { ok: false, message: 'it looks binary, not a text data file' };
@@ -149,7 +167,7 @@ export function readDataText(text: string, format: DataFormat): DataLoad {
   }
   if (format === 'jsonl') return readJsonLines(content);
   if (format === 'json') return readJsonList(content);
-  return readDelimited(content, format === 'tsv' ? '\t' : ',');
+  return readDelimited(content, format === 'tsv' ? '\t' : ',', rowLimit);
 }
 
 /** Turns an error from reading a file into words, such as "no such file". */

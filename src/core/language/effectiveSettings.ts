@@ -3,7 +3,7 @@
  * block's own of the same key — and their hover views.
  */
 import type { SourceRange } from '../models';
-import type { Block, Section, Setting } from './document';
+import type { Section, Setting } from './document';
 import type { ResolvedSetting } from './expansion';
 import { settingKind } from './parameters';
 import type { SettingKind } from './parameters';
@@ -52,13 +52,12 @@ export function headerEffective(header: Section, ignored: ReadonlySet<Setting>):
   return { settings, own: [] };
 }
 
-/** Header settings, replaced key by key by the block's own, in first-appearance order. */
-export function effectiveSettings(header: EffectiveSettings, block: Block, ignored: ReadonlySet<Setting>): EffectiveSettings {
-  if (block.settings.length === 0) return header;
+/** Header settings, replaced key by key by the block's own (`own`), in first-appearance order. */
+export function effectiveSettings(header: EffectiveSettings, own: readonly Setting[], ignored: ReadonlySet<Setting>): EffectiveSettings {
+  if (own.length === 0) return header;
   const settings = header.settings.slice();
-  addEffective(settings, block.settings, ignored);
-  // Kept by the block's summary: a list grown by pushing reserves room for more.
-  return { settings: settings.length > header.settings.length ? settings.slice() : settings, own: block.settings };
+  addEffective(settings, own, ignored);
+  return { settings, own };
 }
 
 /** The hover view of a setting; its ranges are the setting's, made when read. */

@@ -15,9 +15,10 @@ import { DiagnosticSink } from './diagnosticSink';
 import type { LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
 import type { BlockSummary, ExpandOptions, ExpansionResult, LlmbatchItem, ResolvedSetting } from './expansion';
 import { LazyBlockSummary } from './blockSummaries';
+import type { SummaryScope } from './blockSummaries';
 import { isKnownSetting, knownSettingNames, settingKind } from './parameters';
 import { readFileRateLimits } from './fileSettings';
-import { requestIdBase, UniqueNames } from './requestIds';
+import { RequestIds, requestIdBase, UniqueNames } from './requestIds';
 import { substituteDeep, TemplateCache } from './substitution';
 import { closestName } from './suggestions';
 import { render } from './template';
@@ -241,11 +242,13 @@ class BlockExpander {
   }
 
   /** Appends the block's requests to `items`, naming them through `ids`. */
-  expand(items: LlmbatchItem[], ids: UniqueNames): void {
+  expand(items: LlmbatchItem[], ids: RequestIds): void {
     const { axes, repeat, name, idTemplate } = this.plan;
+    const claim = ids.forBlock(name, axes.filter((axis) => axis.kind !== 'data'), idTemplate !== undefined);
     const indices = axes.map(() => 0);
     const combinations = this.plan.requestCount / repeat;
     const labelled = axes.map((axis) => axis.kind !== 'data');
+    const anyLabelled = labelled.includes(true);
     const dataAxis = axes.findIndex((axis) => axis.kind === 'data');
     const variableKeys = axes.map((axis) => (axis.kind === 'data' ? undefined : axis.key));
     const someInvalid = axes.some((axis) => axis.elements.some((element) => element.invalid));
@@ -259,7 +262,7 @@ class BlockExpander {
       if (this.missing.length > 0) this.reportMissing();
       if (!built || this.missing.length > 0) continue;
       const variables: Record<string, unknown> = axes.length === 0 ? noVariables : {};
-      const labels: string[] = axes.length === 0 ? noLabels : [];
+      const labels: string[] = anyLabelled ? [] : noLabels;
       for (let a = 0; a < axes.length; a++) {
         const element = this.current[a];
         const key = variableKeys[a];
@@ -276,7 +279,7 @@ class BlockExpander {
       if (base === '') base = requestIdBase(name, labels, this.row?.number);
       for (let sample = 0; sample < repeat; sample++) {
         const item: { -readonly [K in keyof LlmbatchItem]: LlmbatchItem[K] } = {
-          id: ids.claim(repeat > 1 ? `${base}~${sample + 1}` : base),
+          id: claim ? claim(repeat > 1 ? sampleId(base, sample) : base) : repeat > 1 ? sampleId(base, sample) : base,
           request: sample === 0 ? built.request : { ...built.request },
           block: name,
           variables,
@@ -306,6 +309,11 @@ class BlockExpander {
   }
 }
 
+/** `base~2` for the second sample, as one flat string. */
+function sampleId(base: string, sample: number): string {
+  return [base, '~', String(sample + 1)].join('');
+}
+
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
@@ -325,7 +333,7 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
     let load = dataFiles.get(absolute);
     if (!load) {
       try {
-        load = readDataText(readFile(absolute), dataFormatOf(absolute));
+        load = readDataText(readFile(absolute), dataFormatOf(absolute), maxRequests);
       } catch (error) {
         load = { ok: false, message: describeReadError(error) };
       }
@@ -349,8 +357,9 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
     loadData,
   };
   const headerSettings = headerEffective(document.header, ignored);
+  const summaryScope: SummaryScope = { header: headerSettings, ignored, described: context.described };
   const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap() };
-  const ids = new UniqueNames();
+  const ids = new RequestIds(items);
   const blockNames = new UniqueNames();
   let total = 0;
   for (const block of document.blocks) {
@@ -376,7 +385,7 @@ function expand(document: LlmbatchDocument, options: ExpandOptions): ExpansionRe
     }
     const data = plan.data ? { path: plan.data.display, rows: plan.data.rowCount, columns: plan.data.columnList } : undefined;
     const counts = { requestCount: plan.requestCount, itemCount: items.length - firstItem, firstItem, repeat: plan.repeat };
-    blocks.push(new LazyBlockSummary(name, block, counts, data, plan.effective, context.described));
+    blocks.push(new LazyBlockSummary(name, block, counts, data, summaryScope));
   }
   return { items, diagnostics: sink.finish(), blocks, ...(rateLimits && { rateLimits }) };
 }

@@ -28,9 +28,11 @@ export function sweepLabel(key: string, value: unknown): string {
 
 /** The id of a request before it is made unique. */
 export function requestIdBase(blockName: string, labels: readonly string[], row: number | undefined): string {
-  let id = labels.length > 0 ? `${blockName}[${labels.join(',')}]` : blockName;
-  if (row !== undefined) id += `#row${row}`;
-  return id;
+  if (labels.length === 0 && row === undefined) return blockName;
+  // One join makes one flat string; adding pieces up would keep each of them per request.
+  const pieces = labels.length > 0 ? [blockName, '[', labels.join(','), ']'] : [blockName];
+  if (row !== undefined) pieces.push('#row', String(row));
+  return pieces.join('');
 }
 
 /** Hands out ids, adding `(2)`, `(3)` … to any that was already taken. */
@@ -54,4 +56,49 @@ export class UniqueNames {
   has(name: string): boolean {
     return this.taken.has(name);
   }
+
+  /** Marks a name as taken without looking it up, for one known to be free. */
+  reserve(name: string): void {
+    this.taken.add(name);
+  }
+}
+
+/** Characters that give an id its structure; a name or label holding one might make two ids alike. */
+const idSyntax = /[[\]#~(),]/;
+
+/**
+ * Request ids for one file. Ids of a block are unique by construction when its
+ * name and swept labels hold no id syntax, no sweep repeats a label and no
+ * `@id` is written: those are handed out as they are, without a lookup. From
+ * the first block where that does not hold, every id is checked against all
+ * earlier ones, so clashes get `(2)`, `(3)` … exactly as if all had been.
+ */
+export class RequestIds {
+  private names: UniqueNames | undefined;
+
+  /** `issued` are the ids handed out so far, read when lookups begin. */
+  constructor(private readonly issued: readonly { readonly id: string }[]) {}
+
+  /**
+   * How a block names its requests: `undefined` when its ids need no check,
+   * else the function that makes each unique.
+   */
+  forBlock(blockName: string, labelledAxes: readonly { readonly elements: readonly { readonly label: string }[] }[], customIds: boolean): ((base: string) => string) | undefined {
+    if (!this.names && !customIds && !idSyntax.test(blockName) && labelledAxes.every(distinctPlainLabels)) return undefined;
+    if (!this.names) {
+      this.names = new UniqueNames();
+      for (const item of this.issued) this.names.reserve(item.id);
+    }
+    const names = this.names;
+    return (base) => names.claim(base);
+  }
+}
+
+function distinctPlainLabels(axis: { readonly elements: readonly { readonly label: string }[] }): boolean {
+  const seen = new Set<string>();
+  for (const element of axis.elements) {
+    if (idSyntax.test(element.label) || seen.has(element.label)) return false;
+    seen.add(element.label);
+  }
+  return true;
 }

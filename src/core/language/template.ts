@@ -151,7 +151,12 @@ export function valueToText(value: unknown): string {
 /** Fills in a template; `lookup` returns undefined for names it does not know. */
 export function render(template: Template, lookup: (name: string) => unknown): string {
   if (template.text !== undefined) return template.text;
-  let result = '';
-  for (const part of template.parts) result += typeof part === 'string' ? part : valueToText(lookup(part.name));
-  return result;
+  const parts = template.parts;
+  // Joined rather than added up: `+=` leaves a chain of pieces that each kept request would carry.
+  const pieces = new Array<string>(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string | Placeholder;
+    pieces[i] = typeof part === 'string' ? part : valueToText(lookup(part.name));
+  }
+  return pieces.length === 1 ? (pieces[0] as string) : pieces.join('');
 }
