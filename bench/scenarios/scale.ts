@@ -66,7 +66,7 @@ export async function scaleScenario(ctx: ScenarioContext): Promise<ScenarioBody>
       targets,
       notes: [
         `Every run answered all ${count} requests with their own answers, in input order; every warm run answered all of them from the cache (${count} cached lines).`,
-        `Cold throughput ${formatRate(coldRate)} req/s includes writing ${count} cache files.`,
+        `Cold throughput ${formatRate(coldRate)} req/s includes writing ${count} cache entries.`,
       ],
     };
   } finally {
