@@ -180,10 +180,10 @@ export class RequestManager {
       total: knownLength(items),
       minIntervalMs: this.#options.progressIntervalMs,
       emit: (event) => this.#callback('onProgress', () => onProgress?.(event)),
-      concurrency: () => limit.concurrency,
+      concurrency: () => adaptive?.current ?? limit.concurrency,
       budgetWaitMs: limiters.waitMs,
     });
-    const adaptive = this.#adaptiveConcurrency(limit, tracker);
+    const adaptive = this.#adaptiveConcurrency(tracker);
     const context: RequestContext = {
       clock,
       cache: this.#options.cache,
@@ -352,18 +352,20 @@ export class RequestManager {
     };
   }
 
-  /** AIMD over the run's p-limit: p-limit starts queued tasks as soon as its concurrency is raised. */
-  #adaptiveConcurrency(limit: LimitFunction, tracker: ProgressTracker): AdaptiveConcurrency | undefined {
+  /** AIMD over the run's attempts (see `AdaptiveConcurrency`). */
+  #adaptiveConcurrency(tracker: ProgressTracker): AdaptiveConcurrency | undefined {
     const setting = this.#options.adaptiveConcurrency ?? true;
     if (setting === false) return undefined;
+    let previous: number | undefined;
     return new AdaptiveConcurrency({
       ...(typeof setting === 'object' && setting),
       max: this.concurrency,
       now: () => this.#clock.now(),
+      // Only attempts are gated, not the run's tasks: a task sleeping out a retry's backoff holds a task
+      // slot, and with the task limit cut as well, sleepers would fill it and starve the run.
       onChange: (concurrency) => {
-        const cut = concurrency < limit.concurrency;
-        limit.concurrency = concurrency;
-        if (cut) this.#log({ level: 'info', message: `The server answered 429: at most ${concurrency} requests in flight for now.` });
+        if (concurrency < (previous ?? this.concurrency)) this.#log({ level: 'info', message: `The server answered 429: at most ${concurrency} requests in flight for now.` });
+        previous = concurrency;
         tracker.update();
       },
     });

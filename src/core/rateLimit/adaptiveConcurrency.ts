@@ -3,10 +3,10 @@
  * in flight: a 429 halves the limit, a run of answers raises it by one, and it
  * never leaves [1, the configured concurrency].
  *
- * Attempts pass through {@link AdaptiveConcurrency.enter} as well as the
- * owner's task limit: a request retrying after a 429 keeps its task slot, so
- * lowering the task limit alone would not slow the retries that a 429 storm
- * is made of.
+ * Attempts, not tasks, pass through {@link AdaptiveConcurrency.enter}: a
+ * request retrying after a 429 keeps its task slot, so lowering a task limit
+ * would not slow the retries that a 429 storm is made of — and tasks sleeping
+ * out their backoff would fill the lowered limit and starve the run.
  *
  * One burst of 429s is one signal. Answers to requests sent before the last
  * cut describe the old load, and a cut takes a moment to show, so at most one

@@ -255,7 +255,12 @@ export class RateLimiter {
     if (requestWindow) this.#serverRequests = requestWindow;
     const tokenWindow = windowOf(tokens, unseenTokens, now);
     if (tokenWindow) this.#serverTokens = tokenWindow;
-    if (rateLimited && reading.retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + reading.retryAfterMs);
+    // A 429 is about the endpoint's limit when the server speaks of limits or we keep a budget for it: then
+    // nothing goes until the wait is over. A bare 429 from an endpoint without either (an overloaded
+    // gateway turning away one request in ten) delays only its own retry; pausing everything for each one
+    // would stall the whole run.
+    const aboutTheLimit = this.#requests !== undefined || this.#tokens !== undefined || Object.keys(requests).length > 0 || Object.keys(tokens).length > 0;
+    if (rateLimited && aboutTheLimit && reading.retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + reading.retryAfterMs);
   }
 
   #applyLimits(now: number): void {

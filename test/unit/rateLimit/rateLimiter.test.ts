@@ -209,6 +209,30 @@ describe('RateLimiter and server headers', () => {
     assert.equal(await next, 800);
   });
 
+  it('lets a bare 429 from an endpoint that keeps no limits delay only its own retry', async () => {
+    const { clock, advance, now } = manualClock();
+    const limiter = new RateLimiter({ clock });
+    const first = await limiter.acquire(wordyRequest(1, 1));
+    first.succeeded(headers({ 'content-type': 'application/json' }));
+    const second = await limiter.acquire(wordyRequest(1, 1));
+    second.failed(new RateLimitError(429, '429 Too many requests', headers({ 'retry-after-ms': '800' })));
+    const next = limiter.acquire(wordyRequest(1, 1)).then(() => now());
+    await advance(2_000);
+    assert.equal(await next, 0);
+  });
+
+  it('holds every request back for a 429 that speaks of the limit, even without a budget of its own', async () => {
+    const { clock, advance, now } = manualClock();
+    const limiter = new RateLimiter({ clock });
+    const first = await limiter.acquire(wordyRequest(1, 1));
+    first.succeeded(headers({ 'content-type': 'application/json' }));
+    const second = await limiter.acquire(wordyRequest(1, 1));
+    second.failed(new RateLimitError(429, '429 Rate limit reached', headers({ 'retry-after-ms': '800', 'x-ratelimit-remaining-requests': '0' })));
+    const next = limiter.acquire(wordyRequest(1, 1)).then(() => now());
+    await advance(2_000);
+    assert.equal(await next, 800);
+  });
+
   it('keeps a configured budget below the limit the server announces', async () => {
     const { clock } = manualClock();
     const limiter = new RateLimiter({ clock, rpm: 100, tpm: 1_000_000, estimator: await wordEstimator() });
