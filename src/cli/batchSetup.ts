@@ -16,7 +16,7 @@ import { FileJobStore, jobStateFileName } from '../core/batchApi/jobState';
 import type { CacheBackendOptions } from './cacheSetup';
 import { openCliCache } from './cacheSetup';
 import type { CliIo } from './runCommand';
-import { defaultCacheDir } from './runCommand';
+import { defaultCacheDir, exitCodes } from './runCommand';
 
 export interface BatchSetupOptions extends CacheBackendOptions {
   readonly apiBase?: string;
@@ -70,4 +70,23 @@ export function openBatchSetup(options: BatchSetupOptions, io: CliIo, anchor: st
     ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs, maxPollIntervalMs: Math.max(options.pollIntervalMs, Math.min(60_000, options.pollIntervalMs * 12)) }),
   });
   return { jobs, cache, cacheDir, stateFile, profiles };
+}
+
+/**
+ * Runs `work` with the setup and closes its cache afterwards. A setup that cannot be opened
+ * (a cache that cannot be made) is said on stderr and is a usage error.
+ */
+export async function withBatchSetup(options: BatchSetupOptions, io: CliIo, anchor: string, say: (line: string) => void, work: (setup: BatchSetup) => Promise<number>): Promise<number> {
+  let setup: BatchSetup;
+  try {
+    setup = openBatchSetup(options, io, anchor, (message) => say(`llmbatch: warning: ${message}`));
+  } catch (error) {
+    say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodes.usage;
+  }
+  try {
+    return await work(setup);
+  } finally {
+    await setup.cache.close();
+  }
 }

@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { BatchItem } from '../core/models';
 import type { Diagnostic } from '../core/diagnostics';
 import { decodeUtf8, loadBatchText } from '../core/batchFile/loadBatch';
+import type { LoadedBatch } from '../core/batchFile/loadBatch';
 import { formatBatchOutputLine } from '../core/batchFile/batchJsonl';
 import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/profiles';
 import { setUpProviders } from '../core/endpoints/providerSetup';
@@ -39,6 +40,39 @@ export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): stri
 }
 
 /**
+ * Reads and checks the input; prints every diagnostic (relative to `shownName`) and returns
+ * undefined, after saying nothing was `done`, when the file cannot be read, is not UTF-8, has
+ * errors or holds no requests.
+ */
+export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(inputPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
+    return undefined;
+  }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) {
+    say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
+    return undefined;
+  }
+  const batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
+  for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
+  const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 0) {
+    say(`llmbatch: ${errors} error${errors === 1 ? '' : 's'} in ${shownName}; nothing was ${done}`);
+    return undefined;
+  }
+  if (batch.items.length === 0) {
+    say(`llmbatch: ${shownName} has no requests; nothing was ${done}`);
+    return undefined;
+  }
+  return batch;
+}
+
+/**
  * The default cache lives with the project: the nearest folder above the input
  * holding `.git` or `package.json`, else the input's own folder.
  */
@@ -55,31 +89,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   const shownName = relative(io.cwd, inputPath) || options.input;
   const say = (line: string) => io.stderr.write(`${line}\n`);
 
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(inputPath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
-    return exitCodes.usage;
-  }
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) {
-    say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
-    return exitCodes.usage;
-  }
-
-  const batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider: options.provider ?? 'openai' });
-  const errors = batch.diagnostics.filter((d) => d.severity === 'error');
-  for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
-  if (errors.length > 0) {
-    say(`llmbatch: ${errors.length} error${errors.length === 1 ? '' : 's'} in ${shownName}; nothing was sent`);
-    return exitCodes.usage;
-  }
-  if (batch.items.length === 0) {
-    say(`llmbatch: ${shownName} has no requests; nothing was sent`);
-    return exitCodes.usage;
-  }
+  const batch = readCheckedBatch(inputPath, shownName, options.provider ?? 'openai', 'sent', say);
+  if (batch === undefined) return exitCodes.usage;
   // --provider sends everything through one provider, e.g. `echo` to try a file offline.
   const items: BatchItem[] = options.provider
     ? batch.items.map((item) => ({ ...item, request: { ...item.request, provider: options.provider! } }))

@@ -9,28 +9,18 @@ import type { RefreshReport } from '../core/batchApi/batchJobs';
 import type { SubmissionRecord } from '../core/batchApi/jobState';
 import { isSubmissionDone, summarizeSubmission } from '../core/batchApi/jobResults';
 import type { StatusOptions } from './batchArgs';
-import { openBatchSetup } from './batchSetup';
+import type { BatchSetup } from './batchSetup';
+import { withBatchSetup } from './batchSetup';
 import { OrderedWriter } from './orderedWriter';
 import type { CliIo } from './runCommand';
 import { exitCodes } from './runCommand';
 
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  let setup;
-  try {
-    setup = openBatchSetup(options, io, resolve(io.cwd, 'batch'), (message) => say(`llmbatch: warning: ${message}`));
-  } catch (error) {
-    say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
-    return exitCodes.usage;
-  }
-  try {
-    return await follow(options, io, setup, say);
-  } finally {
-    await setup.cache.close();
-  }
+  return withBatchSetup(options, io, resolve(io.cwd, 'batch'), say, (setup) => follow(options, io, setup, say));
 }
 
-async function follow(options: StatusOptions, io: CliIo, setup: ReturnType<typeof openBatchSetup>, say: (line: string) => void): Promise<number> {
+async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say: (line: string) => void): Promise<number> {
   const { jobs } = setup;
   const stateName = relative(io.cwd, setup.stateFile) || setup.stateFile;
   let recorded: SubmissionRecord[];

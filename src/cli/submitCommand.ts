@@ -3,24 +3,21 @@
  * provider's Batch API, or stop a job. The input is checked exactly as `run`
  * checks it, and nothing is uploaded when anything is wrong.
  */
-import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import type { BatchItem } from '../core/models';
-import { decodeUtf8, loadBatchText } from '../core/batchFile/loadBatch';
 import { setUpProviders } from '../core/endpoints/providerSetup';
 import { SubmitError } from '../core/batchApi/batchJobs';
 import { batchApiLimits, JobInputError } from '../core/batchApi/jobInput';
 import { estimateCost, formatUsd } from '../core/pricing';
 import type { CancelOptions, SubmitOptions } from './batchArgs';
-import { batchProfiles, openBatchSetup } from './batchSetup';
+import { batchProfiles, withBatchSetup } from './batchSetup';
 import type { CliIo } from './runCommand';
-import { exitCodes, formatDiagnostic } from './runCommand';
+import { exitCodes, formatDiagnostic, readCheckedBatch } from './runCommand';
 
 export async function submitCommand(options: SubmitOptions, io: CliIo): Promise<number> {
   const inputPath = resolve(io.cwd, options.input);
   const shownName = relative(io.cwd, inputPath) || options.input;
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  const items = loadItems(inputPath, shownName, say);
+  const items = readCheckedBatch(inputPath, shownName, 'openai', 'submitted', say);
   if (items === undefined) return exitCodes.usage;
 
   const profiles = batchProfiles(options.apiBase, io.env);
@@ -44,110 +41,61 @@ export async function submitCommand(options: SubmitOptions, io: CliIo): Promise<
   }
 
   const limits = { ...batchApiLimits, ...(options.maxPerJob !== undefined && { maxRequests: options.maxPerJob }) };
-  let setup;
-  try {
-    setup = openBatchSetup({ ...options, limits }, io, inputPath, (message) => say(`llmbatch: warning: ${message}`));
-  } catch (error) {
-    say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
-    return exitCodes.usage;
-  }
-  try {
-    const submission = await setup.jobs.submit(items.items, {
-      file: inputPath,
-      endpoint: { profile: endpoint.profile, apiBase: endpoint.apiBase },
-      identity: ready.providerFor(items.items[0]!.request).identity,
-      ...(io.signal && { signal: io.signal }),
-      onJob: (job) => io.stdout.write(`${job.id}\n`),
-    });
-    const sentIds = new Set(submission.requests.filter(([, , job]) => job >= 0).map(([id]) => id));
-    const cached = items.items.length - sentIds.size;
-    if (sentIds.size === 0) {
-      say(`llmbatch: all ${items.items.length} requests of ${shownName} are already answered in the cache; nothing was submitted`);
-      return exitCodes.ok;
-    }
-    if (!options.quiet) {
-      const count = submission.jobs.length;
-      say(`llmbatch: submitted ${sentIds.size} request${sentIds.size === 1 ? '' : 's'} in ${count} job${count === 1 ? '' : 's'} to ${endpoint.apiBase}${cached ? ` (${cached} already cached, not sent)` : ''} · submission ${submission.id}`);
-      const estimate = estimateCost(items.items.filter((item) => sentIds.has(item.id)));
-      if (estimate.batchUsd !== undefined && estimate.usd !== undefined) {
-        const partial = estimate.pricedRequests < estimate.requests ? ` for the ${estimate.pricedRequests} priced requests` : '';
-        say(`llmbatch: estimated cost at most ${formatUsd(estimate.batchUsd)} through the Batch API (${formatUsd(estimate.usd)} live)${partial}`);
+  return withBatchSetup({ ...options, limits }, io, inputPath, say, async (setup) => {
+    try {
+      const submission = await setup.jobs.submit(items.items, {
+        file: inputPath,
+        endpoint: { profile: endpoint.profile, apiBase: endpoint.apiBase },
+        identity: ready.providerFor(items.items[0]!.request).identity,
+        ...(io.signal && { signal: io.signal }),
+        onJob: (job) => io.stdout.write(`${job.id}\n`),
+      });
+      const sentIds = new Set(submission.requests.filter(([, , job]) => job >= 0).map(([id]) => id));
+      const cached = items.items.length - sentIds.size;
+      if (sentIds.size === 0) {
+        say(`llmbatch: all ${items.items.length} requests of ${shownName} are already answered in the cache; nothing was submitted`);
+        return exitCodes.ok;
       }
-      say(`llmbatch: results within 24 h; \`llmbatch status --wait\` collects them into the cache (jobs are recorded in ${relative(io.cwd, setup.stateFile) || setup.stateFile})`);
+      if (!options.quiet) {
+        const count = submission.jobs.length;
+        say(`llmbatch: submitted ${sentIds.size} request${sentIds.size === 1 ? '' : 's'} in ${count} job${count === 1 ? '' : 's'} to ${endpoint.apiBase}${cached ? ` (${cached} already cached, not sent)` : ''} · submission ${submission.id}`);
+        const estimate = estimateCost(items.items.filter((item) => sentIds.has(item.id)));
+        if (estimate.batchUsd !== undefined && estimate.usd !== undefined) {
+          const partial = estimate.pricedRequests < estimate.requests ? ` for the ${estimate.pricedRequests} priced requests` : '';
+          say(`llmbatch: estimated cost at most ${formatUsd(estimate.batchUsd)} through the Batch API (${formatUsd(estimate.usd)} live)${partial}`);
+        }
+        say(`llmbatch: results within 24 h; \`llmbatch status --wait\` collects them into the cache (jobs are recorded in ${relative(io.cwd, setup.stateFile) || setup.stateFile})`);
+      }
+      return exitCodes.ok;
+    } catch (error) {
+      if (error instanceof JobInputError) {
+        say(`llmbatch: ${shownName}: ${error.message}; nothing was submitted`);
+        return exitCodes.usage;
+      }
+      if (error instanceof SubmitError) {
+        say(`llmbatch: ${error.message}`);
+        return error.submission ? exitCodes.someFailed : exitCodes.usage;
+      }
+      throw error;
     }
-    return exitCodes.ok;
-  } catch (error) {
-    if (error instanceof JobInputError) {
-      say(`llmbatch: ${shownName}: ${error.message}; nothing was submitted`);
-      return exitCodes.usage;
-    }
-    if (error instanceof SubmitError) {
-      say(`llmbatch: ${error.message}`);
-      return error.submission ? exitCodes.someFailed : exitCodes.usage;
-    }
-    throw error;
-  } finally {
-    await setup.cache.close();
-  }
+  });
 }
 
 export async function cancelCommand(options: CancelOptions, io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  let setup;
-  try {
-    setup = openBatchSetup(options, io, resolve(io.cwd, 'batch'), (message) => say(`llmbatch: warning: ${message}`));
-  } catch (error) {
-    say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
-    return exitCodes.usage;
-  }
-  try {
-    const known = (await setup.jobs.list()).some((submission) => submission.jobs.some((job) => job.id === options.jobId));
-    if (!known) {
-      say(`llmbatch: no batch job ${options.jobId} is recorded in ${setup.stateFile}`);
-      return exitCodes.usage;
+  return withBatchSetup(options, io, resolve(io.cwd, 'batch'), say, async (setup) => {
+    try {
+      const known = (await setup.jobs.list()).some((submission) => submission.jobs.some((job) => job.id === options.jobId));
+      if (!known) {
+        say(`llmbatch: no batch job ${options.jobId} is recorded in ${setup.stateFile}`);
+        return exitCodes.usage;
+      }
+      const job = await setup.jobs.cancel(options.jobId, io.signal);
+      io.stdout.write(`${job.id}\t${job.status}\n`);
+      return exitCodes.ok;
+    } catch (error) {
+      say(`llmbatch: cannot cancel ${options.jobId}: ${error instanceof Error ? error.message : String(error)}`);
+      return exitCodes.someFailed;
     }
-    const job = await setup.jobs.cancel(options.jobId, io.signal);
-    io.stdout.write(`${job.id}\t${job.status}\n`);
-    return exitCodes.ok;
-  } catch (error) {
-    say(`llmbatch: cannot cancel ${options.jobId}: ${error instanceof Error ? error.message : String(error)}`);
-    return exitCodes.someFailed;
-  } finally {
-    await setup.cache.close();
-  }
-}
-
-interface LoadedItems {
-  readonly items: BatchItem[];
-  readonly apiBaseOf: ReturnType<typeof loadBatchText>['apiBaseOf'];
-  readonly providerRangeOf: ReturnType<typeof loadBatchText>['providerRangeOf'];
-}
-
-/** Reads and checks the input like `run`; prints every problem and returns undefined when any is an error. */
-function loadItems(inputPath: string, shownName: string, say: (line: string) => void): LoadedItems | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(inputPath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
-    return undefined;
-  }
-  const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) {
-    say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
-    return undefined;
-  }
-  const batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider: 'openai' });
-  for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
-  const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors > 0) {
-    say(`llmbatch: ${errors} error${errors === 1 ? '' : 's'} in ${shownName}; nothing was submitted`);
-    return undefined;
-  }
-  if (batch.items.length === 0) {
-    say(`llmbatch: ${shownName} has no requests; nothing was submitted`);
-    return undefined;
-  }
-  return { items: batch.items, apiBaseOf: batch.apiBaseOf, providerRangeOf: batch.providerRangeOf };
+  });
 }

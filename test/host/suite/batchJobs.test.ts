@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { activateExtension, config, fixture } from './hostFixtures';
 import { MockServer } from '../../mock/mockServer';
 import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
 import type { MockBatchApi } from '../../mock/batchApiRoutes';
@@ -13,15 +14,6 @@ import { isSubmissionDone } from '../../../src/core/batchApi/jobResults';
 import type { StoredRun } from '../../../src/extension/results/runRecord';
 import { RunRecord } from '../../../src/extension/results/runRecord';
 import { runPath } from '../../../src/extension/results/runHistory';
-
-const extensionId = 'llmbatch.llmbatch';
-const config = () => vscode.workspace.getConfiguration('llmbatch');
-
-function fixture(path: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the fixture workspace is not open');
-  return vscode.Uri.joinPath(folder.uri, path);
-}
 
 /** The submission as the workspace's job file records it now. */
 function recorded(api: LlmbatchApi, id: string): SubmissionRecord | undefined {
@@ -55,9 +47,7 @@ describe('batch jobs from the editor', function () {
   let batch: MockBatchApi;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<LlmbatchApi>(extensionId);
-    assert.ok(extension);
-    api = await extension.activate();
+    api = await activateExtension();
     server = await MockServer.start();
     batch = addBatchApiRoutes(server, { finishOnFirstPoll: true });
     await config().update('profiles', { mock: { baseUrl: server.baseUrl, requiresKey: false } }, vscode.ConfigurationTarget.Global);

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-
-const extensionId = 'llmbatch.llmbatch';
+import { extensionId } from './hostFixtures';
 
 function fixture(path: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];

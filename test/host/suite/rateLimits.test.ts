@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { activateExtension, config } from './hostFixtures';
 import { MockServer } from '../../mock/mockServer';
 import type { LlmbatchApi } from '../../../src/extension/extension';
 import type { RunEvent } from '../../../src/extension/runs/runEvents';
 import type { ProgressEvent } from '../../../src/core/engine/progressTracker';
-
-const extensionId = 'llmbatch.llmbatch';
-const config = () => vscode.workspace.getConfiguration('llmbatch');
 
 async function setProfiles(profiles: Record<string, unknown> | undefined): Promise<void> {
   await config().update('profiles', profiles, vscode.ConfigurationTarget.Global);
@@ -34,9 +32,7 @@ describe('rate limits in editor runs', function () {
   const progressOf = (runId: string): ProgressEvent[] => events.flatMap((e) => (e.type === 'progress' && e.runId === runId ? [e.progress] : []));
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<LlmbatchApi>(extensionId);
-    assert.ok(extension);
-    api = await extension.activate();
+    api = await activateExtension();
     server = await MockServer.start();
     await config().update('concurrency', 20, vscode.ConfigurationTarget.Global);
     subscription = api.onDidRunEvent((event) => events.push(event));

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { config, extensionId, fixture } from './hostFixtures';
 import { MockServer } from '../../mock/mockServer';
 import type { MockFault, MockScriptContext } from '../../mock/mockServer';
 import type { LlmbatchApi } from '../../../src/extension/extension';
@@ -13,15 +14,6 @@ import type { StoredRun } from '../../../src/extension/results/runRecord';
 import { RunRecord } from '../../../src/extension/results/runRecord';
 import { ResultsPanel } from '../../../src/extension/results/resultsPanel';
 import type { HostMessage } from '../../../src/webview/protocol';
-
-const extensionId = 'llmbatch.llmbatch';
-const config = () => vscode.workspace.getConfiguration('llmbatch');
-
-function fixture(path: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the fixture workspace is not open');
-  return vscode.Uri.joinPath(folder.uri, path);
-}
 
 /** Every file under `directory`, with its text. */
 function filesUnder(directory: string): { path: string; text: string }[] {

@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { activateExtension, config, fixture } from './hostFixtures';
 import { MockServer } from '../../mock/mockServer';
 import type { LlmbatchApi } from '../../../src/extension/extension';
-
-const extensionId = 'llmbatch.llmbatch';
-const config = () => vscode.workspace.getConfiguration('llmbatch');
-
-function fixture(path: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the fixture workspace is not open');
-  return vscode.Uri.joinPath(folder.uri, path);
-}
 
 function resultsTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes('llmbatch.results'));
@@ -45,9 +37,7 @@ describe('results panel', function () {
   let resultsDirectory: string;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<LlmbatchApi>(extensionId);
-    assert.ok(extension);
-    api = await extension.activate();
+    api = await activateExtension();
     server = await MockServer.start();
     await config().update('profiles', { mock: { baseUrl: server.baseUrl, requiresKey: false } }, vscode.ConfigurationTarget.Global);
     await api.clearCache();

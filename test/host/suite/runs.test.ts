@@ -2,18 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { activateExtension, config, extensionId, fixture } from './hostFixtures';
 import { MockServer } from '../../mock/mockServer';
 import type { LlmbatchApi } from '../../../src/extension/extension';
 import type { RunEvent } from '../../../src/extension/runs/runEvents';
-
-const extensionId = 'llmbatch.llmbatch';
-const config = () => vscode.workspace.getConfiguration('llmbatch');
-
-function fixture(path: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the fixture workspace is not open');
-  return vscode.Uri.joinPath(folder.uri, path);
-}
 
 /** The cache's journal files in `directory`. */
 function cacheJournals(directory: string): string[] {
@@ -66,9 +58,7 @@ describe('runs from the editor', function () {
   let other: MockServer;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<LlmbatchApi>(extensionId);
-    assert.ok(extension);
-    api = await extension.activate();
+    api = await activateExtension();
     server = await MockServer.start();
     other = await MockServer.start();
     await setProfiles({
