@@ -3,6 +3,7 @@
  * time and randomness come in as arguments so the choices can be checked exactly.
  */
 import { APIConnectionError, APIError, InvalidResponseError } from '../errors';
+import type { HeaderReader } from '../providers/provider';
 
 /** The longest wait a server's `retry-after` can impose; longer hints are cut to this. */
 export const maxRetryAfterMs = 60_000;
@@ -53,7 +54,7 @@ export function shouldRetry(error: unknown): boolean {
  * `retry-after` as seconds or as an HTTP date (relative to `now`). Capped at
  * {@link maxRetryAfterMs}; `undefined` when there is no usable hint.
  */
-export function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
+export function retryAfterMs(headers: HeaderReader | undefined, now: number): number | undefined {
   const milliseconds = parseNumber(headers?.get('retry-after-ms'));
   if (milliseconds !== undefined) return clamp(milliseconds);
   const value = headers?.get('retry-after')?.trim();

@@ -3,6 +3,8 @@ import type { ChatCompletion, LLMRequest } from '../models';
 import { chatCompletionSchema, isChatCompletion } from '../models';
 import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, redactSecrets, serverErrorMessage } from '../errors';
 import type { ProviderResponse } from './provider';
+import type { HttpResponse, HttpTransport } from './httpTransport';
+import { fetchTransport, HttpBodyError, nodeHttpTransport } from './httpTransport';
 import { Provider } from './provider';
 
 export interface OpenAIProviderOptions {
@@ -18,7 +20,10 @@ export interface OpenAIProviderOptions {
   readonly query?: Readonly<Record<string, string>>;
   /** Profile id; part of the cache identity. Defaults to `openai`. */
   readonly id?: string;
+  /** Sends through this fetch instead of node:http(s); see {@link fetchTransport}. */
   readonly fetch?: typeof globalThis.fetch;
+  /** How requests reach the network; wins over `fetch`. Default: {@link nodeHttpTransport}. */
+  readonly transport?: HttpTransport;
   /** Largest answer body read, in bytes; a bigger one fails the request instead of filling memory. Default 32 MiB. */
   readonly maxResponseBytes?: number;
 }
@@ -35,7 +40,7 @@ export class OpenAIProvider extends Provider {
   readonly #organization: string | undefined;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #query: string;
-  readonly #fetch: typeof globalThis.fetch;
+  readonly #transport: HttpTransport;
   readonly #maxResponseBytes: number;
   // Keys without a known prefix (Azure's are plain hex) slip past pattern redaction when a server quotes them back.
   readonly #secrets: readonly string[];
@@ -52,7 +57,7 @@ export class OpenAIProvider extends Provider {
     this.#headers = options.headers ?? {};
     const query = new URLSearchParams(options.query ?? {}).toString();
     this.#query = query ? `?${query}` : '';
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#transport = options.transport ?? (options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport());
     this.#maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
     const headerSecrets = Object.entries(this.#headers)
       .filter(([name]) => isSensitiveHeader(name))
@@ -93,46 +98,45 @@ export class OpenAIProvider extends Provider {
     signal.throwIfAborted();
     const body = JSON.stringify(this.getRequestBody(request));
     const url = this.getRequestUrl(request);
-    let response: Response;
+    const limit = this.#maxResponseBytes;
+    let response: HttpResponse;
     try {
-      // A redirect to another host would carry the Authorization header with it, so none is followed.
-      response = await this.#fetch(url, { method: 'POST', headers: this.getRequestHeaders(request), body, signal, redirect: 'manual' });
+      response = await this.#transport({ url, method: 'POST', headers: this.getRequestHeaders(request), body, signal, maxResponseBytes: limit });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw new APIConnectionError(`Connection error: ${describeFetchFailure(error)}`, { cause: error });
+      if (error instanceof HttpBodyError) {
+        if (!isSuccess(error.status)) throw makeAPIError(error.status, undefined, fetchHeaders(error.headers));
+        throw new InvalidResponseError('truncated', error.status, `${error.status} the answer was cut off before it was complete.`, { cause: error });
+      }
+      throw new APIConnectionError(`Connection error: ${describeConnectionFailure(error)}`, { cause: error });
     }
-    const { status, headers } = response;
-    if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-      await response.body?.cancel().catch(() => undefined);
+    const { status, headers, text } = response;
+    if (status >= 300 && status < 400) {
       const location = headers.get('location');
       throw new APIError(
         status,
         `${status} the server redirected${location ? ` to ${location}` : ''}; redirects are not followed so credentials stay with ${this.apiBase}. Set the API base to the final address.`,
-        headers,
+        fetchHeaders(headers),
       );
     }
-    const limit = this.#maxResponseBytes;
-    const declared = Number(headers.get('content-length') ?? Number.NaN);
-    let text: string | undefined;
-    if (!(declared > limit)) {
-      try {
-        // A declared length within the limit bounds the body (fetch fails a longer one), so it is read whole.
-        text = declared >= 0 ? await response.text() : await readTextUpTo(response, limit);
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        if (!response.ok) throw makeAPIError(status, undefined, headers);
-        throw new InvalidResponseError('truncated', status, `${status} the answer was cut off before it was complete.`, { cause: error });
-      }
-    }
     if (text === undefined) {
-      await response.body?.cancel().catch(() => undefined);
-      if (!response.ok) throw makeAPIError(status, undefined, headers);
-      const size = declared > limit ? `is ${formatBytes(declared)}` : 'went on';
+      if (!isSuccess(status)) throw makeAPIError(status, undefined, fetchHeaders(headers));
+      const declared = response.declaredLength;
+      const size = declared !== undefined && declared > limit ? `is ${formatBytes(declared)}` : 'went on';
       throw new InvalidResponseError('too_large', status, `${status} the answer is too large: it ${size}, over the ${formatBytes(limit)} limit, so it was not read.`);
     }
-    if (!response.ok) throw makeAPIError(status, parseJSONOrText(text), headers);
+    if (!isSuccess(status)) throw makeAPIError(status, parseJSONOrText(text), fetchHeaders(headers));
     return { body: parseChatCompletion(status, text), statusCode: status, requestId: headers.get('x-request-id') ?? undefined, headers };
   }
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** Errors carry fetch's Headers, as the OpenAI SDK's do; only failures pay for the copy. */
+function fetchHeaders(headers: HttpResponse['headers']): Headers {
+  return headers instanceof Headers ? headers : new Headers([...headers.entries()]);
 }
 
 /** `error` with every occurrence of `secrets` in its message replaced. */
@@ -142,26 +146,6 @@ function withoutSecrets(error: unknown, secrets: readonly string[]): unknown {
     if (error.message.includes(secret)) error.message = error.message.split(secret).join('[redacted]');
   }
   return error;
-}
-
-/** The body as text, or undefined as soon as it grows past `limit` bytes (the rest is never read). */
-async function readTextUpTo(response: Response, limit: number): Promise<string | undefined> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  // Like `response.text()`: UTF-8 with a leading BOM dropped.
-  return new TextDecoder().decode(Buffer.concat(chunks, size));
 }
 
 function formatBytes(bytes: number): string {
@@ -203,9 +187,12 @@ export function parseChatCompletion(status: number, text: string): ChatCompletio
   return parsed.data;
 }
 
-function describeFetchFailure(error: unknown): string {
+/** The system's words for a failed connection (`ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9`), from node or from fetch's cause. */
+function describeConnectionFailure(error: unknown): string {
+  const own = error as { code?: unknown; message?: unknown } | undefined;
   const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const parts = [typeof cause?.code === 'string' ? cause.code : undefined, typeof cause?.message === 'string' ? cause.message : undefined];
+  const source = typeof own?.code === 'string' ? own : cause;
+  const parts = [typeof source?.code === 'string' ? source.code : undefined, typeof source?.message === 'string' ? source.message : undefined];
   const detail = parts.filter(Boolean).join(' ') || (error instanceof Error ? error.message : String(error));
   return redactSecrets(detail);
 }

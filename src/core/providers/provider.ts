@@ -6,7 +6,13 @@ export interface ProviderResponse<Response = ChatCompletion> {
   readonly body: Response;
   readonly statusCode: number;
   readonly requestId?: string;
-  readonly headers: Headers;
+  readonly headers: HeaderReader;
+}
+
+/** What the engine reads of an answer's headers: fetch's `Headers` is one. */
+export interface HeaderReader {
+  /** The value of `name` (any case), repeated headers joined with `, `, or null. */
+  get(name: string): string | null;
 }
 
 /** The part of a provider that decides whether two answers are interchangeable (the cache key). */

@@ -4,6 +4,7 @@
  * gateways) and `retry-after-ms` / `retry-after`.
  */
 import { retryAfterMs } from '../engine/retryPolicy';
+import type { HeaderReader } from '../providers/provider';
 
 /** One budget as a server reports it. */
 export interface LimitReading {
@@ -48,7 +49,7 @@ function count(value: string | null): number | undefined {
   return Number.parseFloat(value);
 }
 
-function readLimit(headers: Headers, kind: 'requests' | 'tokens'): LimitReading {
+function readLimit(headers: HeaderReader, kind: 'requests' | 'tokens'): LimitReading {
   const limit = count(headers.get(`x-ratelimit-limit-${kind}`));
   const remaining = count(headers.get(`x-ratelimit-remaining-${kind}`));
   const resetMs = parseResetDuration(headers.get(`x-ratelimit-reset-${kind}`));
@@ -60,7 +61,7 @@ function readLimit(headers: Headers, kind: 'requests' | 'tokens'): LimitReading 
 }
 
 /** The rate-limit facts in `headers`, or undefined when they carry none. `now` anchors HTTP-date `retry-after` values. */
-export function readRateLimitHeaders(headers: Headers | undefined, now: number): RateLimitReading | undefined {
+export function readRateLimitHeaders(headers: HeaderReader | undefined, now: number): RateLimitReading | undefined {
   if (!headers) return undefined;
   const requests = readLimit(headers, 'requests');
   const tokens = readLimit(headers, 'tokens');

@@ -16,6 +16,7 @@ import type { BudgetCharge, BudgetOptions } from './budget';
 import type { LimitReading } from './rateLimitHeaders';
 import { readRateLimitHeaders } from './rateLimitHeaders';
 import { TokenEstimator } from './tokenEstimate';
+import type { HeaderReader } from '../providers/provider';
 
 /** Budgets per minute; absent means not limited (unless the server says otherwise). */
 export interface RateLimits {
@@ -44,7 +45,7 @@ export interface RateLimitPermit {
   /** Tokens charged for it before sending. */
   readonly tokens: number;
   /** The attempt was answered: its headers update what is known, its usage settles the token charge. */
-  succeeded(headers?: Headers, usage?: Usage): void;
+  succeeded(headers?: HeaderReader, usage?: Usage): void;
   /** The attempt failed; a 429 empties the budgets and its headers say for how long. */
   failed(error: unknown): void;
 }
@@ -211,7 +212,7 @@ export class RateLimiter {
     };
   }
 
-  #answered(grant: Grant, headers: Headers | undefined, usage: Usage | undefined): void {
+  #answered(grant: Grant, headers: HeaderReader | undefined, usage: Usage | undefined): void {
     const now = this.#clock.now();
     this.#learn(grant, headers, now, false);
     if (usage && this.#tokens) {
@@ -235,7 +236,7 @@ export class RateLimiter {
     }
   }
 
-  #learn(grant: Grant, headers: Headers | undefined, now: number, rateLimited: boolean): void {
+  #learn(grant: Grant, headers: HeaderReader | undefined, now: number, rateLimited: boolean): void {
     const reading = readRateLimitHeaders(headers, now);
     if (!reading) return;
     const { requests, tokens } = reading;

@@ -319,6 +319,38 @@ describe('JournalStore', () => {
     assert.equal(await new JournalStore({ directory }).get(keyA), undefined, 'the deletion is in the journal too');
   });
 
+  it('serves entries in any order from read-ahead windows, without a read per entry, across journals', async () => {
+    const directory = await freshDirectory();
+    const keys = Array.from({ length: 600 }, (_, index) => `e${index.toString(16).padStart(8, '0')}`.padEnd(64, '0'));
+    const first = new JournalStore({ directory });
+    const second = new JournalStore({ directory });
+    for (const [index, key] of keys.entries()) await (index % 3 === 0 ? second : first).set(key, { value: { index, text: `answer ${index} `.repeat(40) } });
+    await first.disconnect();
+    await second.disconnect();
+    let reads = 0;
+    const counting: JournalFileSystem = { ...nodeFsSync, readSync: (...args) => (reads++, nodeFsSync.readSync(...args)) };
+    const reader = new JournalStore({ directory, fs: counting });
+    const check = async (key: string, index: number) => assert.deepEqual(((await reader.get(key)) as { value?: unknown } | undefined)?.value, { index, text: `answer ${index} `.repeat(40) });
+    for (const [index, key] of keys.entries()) await check(key, index);
+    const inOrder = reads;
+    assert.ok(inOrder < keys.length / 4, `${inOrder} reads for ${keys.length} entries written in order`);
+    const shuffled = keys.map((key, index) => ({ key, index, order: (index * 7919) % keys.length })).sort((a, b) => a.order - b.order);
+    for (const { key, index } of shuffled) await check(key, index);
+    await reader.disconnect();
+  });
+
+  it('reads back what it appended after a read, never a stale window', async () => {
+    const directory = await freshDirectory();
+    const store = new JournalStore({ directory });
+    await store.set(keyA, { value: 'first' });
+    assert.deepEqual(await store.get(keyA), { value: 'first', expires: undefined });
+    await store.set(keyB, { value: 'second' });
+    await store.set(keyA, { value: 'replaced' });
+    assert.deepEqual(await store.get(keyB), { value: 'second', expires: undefined });
+    assert.deepEqual(await store.get(keyA), { value: 'replaced', expires: undefined });
+    await store.disconnect();
+  });
+
   it('finds on a miss what another writer added since it last looked', async () => {
     const directory = await freshDirectory();
     let now = 0;
