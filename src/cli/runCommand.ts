@@ -7,9 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { BatchItem } from '../core/models';
 import type { Diagnostic } from '../core/diagnostics';
-import { decodeUtf8, loadBatchText } from '../core/batchFile/loadBatch';
+import { checkUtf8, decodeUtf8, fromBatchInput, isBatchJsonl, loadBatchText } from '../core/batchFile/loadBatch';
 import type { LoadedBatch } from '../core/batchFile/loadBatch';
-import { formatBatchOutputLine } from '../core/batchFile/batchJsonl';
+import { formatBatchOutputLine, readBatchInputLazily } from '../core/batchFile/batchJsonl';
+import type { BatchItemList } from '../core/batchFile/batchJsonl';
 import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/profiles';
 import { setUpProviders } from '../core/endpoints/providerSetup';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
@@ -44,7 +45,10 @@ export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): stri
  * undefined, after saying nothing was `done`, when the file cannot be read, is not UTF-8, has
  * errors or holds no requests.
  */
-export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined {
+export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined;
+/** With `lazy`, Batch input items are read again from the text on each pass instead of being held (see `readBatchInputLazily`). */
+export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy: true): LoadedBatch<BatchItemList> | undefined;
+export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy = false): LoadedBatch<BatchItemList> | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(inputPath);
@@ -53,12 +57,16 @@ export function readCheckedBatch(inputPath: string, shownName: string, defaultPr
     say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
     return undefined;
   }
-  const decoded = decodeUtf8(bytes);
+  const readLazily = lazy && isBatchJsonl(inputPath);
+  const decoded = readLazily ? { ...checkUtf8(bytes), text: undefined } : decodeUtf8(bytes);
   if (!decoded.ok) {
     say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
     return undefined;
   }
-  const batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
+  const batch: LoadedBatch<BatchItemList> =
+    decoded.text === undefined
+      ? (({ items, diagnostics }) => fromBatchInput(items, diagnostics))(readBatchInputLazily(bytes, { fileName: inputPath, provider: defaultProvider }))
+      : loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
   for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
   const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) {
@@ -89,12 +97,13 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   const shownName = relative(io.cwd, inputPath) || options.input;
   const say = (line: string) => io.stderr.write(`${line}\n`);
 
-  const batch = readCheckedBatch(inputPath, shownName, options.provider ?? 'openai', 'sent', say);
+  const batch = readCheckedBatch(inputPath, shownName, options.provider ?? 'openai', 'sent', say, true);
   if (batch === undefined) return exitCodes.usage;
   // --provider sends everything through one provider, e.g. `echo` to try a file offline.
-  const items: BatchItem[] = options.provider
-    ? batch.items.map((item) => ({ ...item, request: { ...item.request, provider: options.provider! } }))
-    : batch.items;
+  const items = options.provider ? mapItems(batch.items, (item) => ({ ...item, request: { ...item.request, provider: options.provider! } })) : batch.items;
+  // Every line of a Batch input file goes to the same provider, so its first line plans them all
+  // (a pass over every line would make each item once more just for that).
+  const planned = batch.kind === 'jsonl' ? firstOf(items) : items;
 
   const key = io.env.OPENAI_API_KEY || undefined;
   let profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
@@ -103,14 +112,14 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   if (!key && !sameBaseUrl(openaiBase, OPENAI_BASE_URL)) profiles = { ...profiles, openai: { ...profiles.openai, requiresKey: false } };
   if (options.dryRun) {
     // Nothing is sent, so no key is needed; endpoint problems are still errors.
-    const plan = planEndpoints(items, { profiles, apiBaseOf: options.provider ? undefined : batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
+    const plan = planEndpoints(planned, { profiles, apiBaseOf: options.provider ? undefined : batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
     for (const problem of plan.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
     if (plan.problems.length > 0) return exitCodes.usage;
-    printDryRun(items, plan.groups.map((group) => group.endpoint), io.stdout);
+    printDryRun([...items], plan.groups.map((group) => group.endpoint), io.stdout);
     return exitCodes.ok;
   }
 
-  const ready = await setUpProviders(items, {
+  const ready = await setUpProviders(planned, {
     profiles,
     apiBaseOf: options.provider ? undefined : batch.apiBaseOf,
     providerRangeOf: batch.providerRangeOf,
@@ -203,3 +212,17 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
 }
 
 const maxShownFailures = 10;
+
+function mapItems(items: BatchItemList, change: (item: BatchItem) => BatchItem): BatchItemList {
+  return {
+    length: items.length,
+    *[Symbol.iterator]() {
+      for (const item of items) yield change(item);
+    },
+  };
+}
+
+function firstOf(items: BatchItemList): BatchItem[] {
+  for (const item of items) return [item];
+  return [];
+}

@@ -139,8 +139,11 @@ const numberRules: Readonly<Record<string, (value: number) => boolean>> = {
 export function plainRequest(input: Readonly<Record<string, unknown>>): LLMRequest | undefined {
   const { provider, messages } = input;
   if (typeof provider !== 'string' || provider === '' || !Array.isArray(messages) || messages.length === 0) return undefined;
-  const request: Record<string, unknown> = { provider, messages: [], stream: false };
-  for (const message of messages as unknown[]) {
+  // Sized up front: an array grown by push keeps room for 17, and a large batch holds one per request.
+  const copies: unknown[] = new Array(messages.length);
+  const request: Record<string, unknown> = { provider, messages: copies, stream: false };
+  for (let index = 0; index < messages.length; index++) {
+    const message: unknown = messages[index];
     if (!isRecord(message) || !roleNames.has(message.role)) return undefined;
     let keys = 0;
     for (const key in message) {
@@ -150,7 +153,7 @@ export function plainRequest(input: Readonly<Record<string, unknown>>): LLMReque
     const { role, content, name } = message;
     if (typeof content !== 'string' && content !== null) return undefined;
     if (name !== undefined && typeof name !== 'string') return undefined;
-    (request.messages as unknown[]).push(keys === 3 ? { role, content, name } : { role, content });
+    copies[index] = keys === 3 ? { role, content, name } : { role, content };
     if (keys === 3 && name === undefined) return undefined;
   }
   for (const key in input) {

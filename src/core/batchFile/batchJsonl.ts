@@ -34,12 +34,69 @@ const knownBodyKeys = new Set(Object.keys(llmRequestSchema.shape).filter((key) =
 
 /** Reads Batch API input JSONL. Never throws: every problem becomes a diagnostic on its line. */
 export function parseBatchInput(text: string, options: ParseBatchInputOptions): ParsedBatchInput {
-  const maxLineLength = options.maxLineLength ?? defaultMaxLineLength;
   const items: BatchItem[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const firstLineOfId = new Map<string, number>();
-  const lines = splitLines(text);
+  const context = lineContext(options, true);
+  forEachLine(text, (line, lineNumber) => {
+    const item = readLine(line, lineNumber, context);
+    if (item) items.push(item);
+  });
+  return { items, diagnostics: context.diagnostics! };
+}
 
+/** A batch's items, made again from their lines on each pass; see {@link readBatchInputLazily}. */
+export interface BatchItemList extends Iterable<BatchItem> {
+  readonly length: number;
+}
+
+/**
+ * Like {@link parseBatchInput}, but the items are not kept: each pass over
+ * `items` reads them again from the file's bytes, and no decoded copy of the
+ * whole file is made. A 100 000-line file then holds its bytes (outside the
+ * JavaScript heap) and two numbers a line, instead of a few hundred bytes of
+ * objects per request plus its text — for a run that sends each item once,
+ * most of its memory.
+ *
+ * `bytes` must be valid UTF-8 (see `decodeUtf8`); a leading BOM is skipped.
+ */
+export function readBatchInputLazily(bytes: Buffer, options: ParseBatchInputOptions): { readonly items: BatchItemList; readonly diagnostics: Diagnostic[] } {
+  const context = lineContext(options, true);
+  // Byte range and line number of each line that gave an item. A newline byte never occurs
+  // inside a multi-byte UTF-8 character, so lines split the same in bytes as in text.
+  const spans: number[] = [];
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let lineNumber = 0; start <= bytes.length; lineNumber++) {
+    const newline = bytes.indexOf(10, start);
+    const next = newline < 0 ? bytes.length + 1 : newline + 1;
+    let end = newline < 0 ? bytes.length : newline;
+    if (end > start && bytes[end - 1] === 13) end--;
+    if (readLine(bytes.toString('utf8', start, end), lineNumber, context)) spans.push(start, end, lineNumber);
+    start = next;
+  }
+  const quiet = lineContext(options, false);
+  const items: BatchItemList = {
+    length: spans.length / 3,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < spans.length; i += 3) {
+        const item = readLine(bytes.toString('utf8', spans[i], spans[i + 1]), spans[i + 2]!, quiet);
+        // Checked once already, so every line gives its item again.
+        if (item) yield item;
+      }
+    },
+  };
+  return { items, diagnostics: context.diagnostics! };
+}
+
+interface LineContext {
+  readonly options: ParseBatchInputOptions;
+  readonly maxLineLength: number;
+  readonly rangeOf: (line: number, startColumn: number, endColumn: number) => SourceRange;
+  readonly shared: SharedStrings;
+  /** Absent when lines already checked are read again. */
+  readonly diagnostics?: Diagnostic[];
+  readonly firstLineOfId?: Map<string, number>;
+}
+
+function lineContext(options: ParseBatchInputOptions, checking: boolean): LineContext {
   const fileName = options.fileName;
   // Every item keeps its range: one fixed object shape per file, since a conditional spread
   // gives each object its own hidden class in V8 (a few hundred bytes apiece).
@@ -47,101 +104,120 @@ export function parseBatchInput(text: string, options: ParseBatchInputOptions): 
     fileName === undefined
       ? (line: number, startColumn: number, endColumn: number): SourceRange => ({ startLine: line, startColumn, endLine: line, endColumn })
       : (line: number, startColumn: number, endColumn: number): SourceRange => ({ file: fileName, startLine: line, startColumn, endLine: line, endColumn });
-  const shared = new SharedStrings();
+  return {
+    options,
+    maxLineLength: options.maxLineLength ?? defaultMaxLineLength,
+    rangeOf,
+    shared: new SharedStrings(),
+    ...(checking && { diagnostics: [], firstLineOfId: new Map<string, number>() }),
+  };
+}
 
-  lines.forEach((line, lineNumber) => {
-    if (line.trim() === '') return;
-    const lineRange = (startColumn = 0, endColumn = line.length): SourceRange => rangeOf(lineNumber, startColumn, endColumn);
-    const report = (message: string, code: string, range = lineRange(), severity: Diagnostic['severity'] = 'error'): void => {
-      diagnostics.push({ severity, message, range, code });
-    };
+/** Each line without its `\r`, with its 0-based number and where it sits in `text`; a leading BOM is skipped. */
+function forEachLine(text: string, visit: (line: string, lineNumber: number, start: number, end: number) => void): void {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (let lineNumber = 0; start <= text.length; lineNumber++) {
+    const newline = text.indexOf('\n', start);
+    const next = newline < 0 ? text.length + 1 : newline + 1;
+    let end = newline < 0 ? text.length : newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    visit(text.slice(start, end), lineNumber, start, end);
+    start = next;
+  }
+}
 
-    if (line.length > maxLineLength) {
-      report(`Line is ${describeSize(line.length)}, over the ${describeSize(maxLineLength)} limit for one request; it was not read`, 'line-too-long', lineRange(0, 0));
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      const syntax = findJsonSyntaxError(line);
-      if (syntax === undefined) report('Line is not valid JSON', 'invalid-json');
-      else report(`Line is not valid JSON: ${syntax.problem} (column ${syntax.offset + 1})`, 'invalid-json', lineRange(syntax.offset, Math.min(syntax.offset + 1, line.length)));
-      return;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      report('Each line must be a JSON object with custom_id, method, url and body', 'not-an-object');
-      return;
-    }
-    const record = parsed as Record<string, unknown>;
-    const keyRange = (key: string): SourceRange => {
-      const found = locateTopLevelValue(line, key);
-      return found ? lineRange(found.start, found.end) : lineRange();
-    };
-    let valid = true;
+function readLine(line: string, lineNumber: number, context: LineContext): BatchItem | undefined {
+  if (line.trim() === '') return undefined;
+  const { options, rangeOf, diagnostics, firstLineOfId } = context;
+  const lineRange = (startColumn = 0, endColumn = line.length): SourceRange => rangeOf(lineNumber, startColumn, endColumn);
+  const report = (message: string, code: string, range = lineRange(), severity: Diagnostic['severity'] = 'error'): void => {
+    diagnostics?.push({ severity, message, range, code });
+  };
 
-    const customId = record.custom_id;
-    if (customId === undefined) {
-      report('custom_id is missing; every line needs a unique custom_id', 'missing-id');
-      valid = false;
-    } else if (typeof customId !== 'string' || customId === '') {
-      report('custom_id must be a non-empty string', 'invalid-id', keyRange('custom_id'));
+  if (line.length > context.maxLineLength) {
+    report(`Line is ${describeSize(line.length)}, over the ${describeSize(context.maxLineLength)} limit for one request; it was not read`, 'line-too-long', lineRange(0, 0));
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    const syntax = findJsonSyntaxError(line);
+    if (syntax === undefined) report('Line is not valid JSON', 'invalid-json');
+    else report(`Line is not valid JSON: ${syntax.problem} (column ${syntax.offset + 1})`, 'invalid-json', lineRange(syntax.offset, Math.min(syntax.offset + 1, line.length)));
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    report('Each line must be a JSON object with custom_id, method, url and body', 'not-an-object');
+    return undefined;
+  }
+  const record = parsed as Record<string, unknown>;
+  const keyRange = (key: string): SourceRange => {
+    const found = locateTopLevelValue(line, key);
+    return found ? lineRange(found.start, found.end) : lineRange();
+  };
+  let valid = true;
+
+  const customId = record.custom_id;
+  if (customId === undefined) {
+    report('custom_id is missing; every line needs a unique custom_id', 'missing-id');
+    valid = false;
+  } else if (typeof customId !== 'string' || customId === '') {
+    report('custom_id must be a non-empty string', 'invalid-id', keyRange('custom_id'));
+    valid = false;
+  } else {
+    const first = firstLineOfId?.get(customId);
+    if (first !== undefined) {
+      report(`custom_id ${JSON.stringify(customId)} is used twice (first on line ${first + 1})`, 'duplicate-id', keyRange('custom_id'));
       valid = false;
     } else {
-      const first = firstLineOfId.get(customId);
-      if (first !== undefined) {
-        report(`custom_id ${JSON.stringify(customId)} is used twice (first on line ${first + 1})`, 'duplicate-id', keyRange('custom_id'));
-        valid = false;
-      } else {
-        firstLineOfId.set(customId, lineNumber);
-      }
+      firstLineOfId?.set(customId, lineNumber);
     }
+  }
 
-    if (record.method !== 'POST') {
-      const got = record.method === undefined ? 'method is missing' : `got ${JSON.stringify(record.method)}`;
-      report(`method must be "POST" (${got})`, 'unsupported-method', record.method === undefined ? lineRange() : keyRange('method'));
-      valid = false;
-    }
-    if (record.url !== chatCompletionsUrl) {
-      const message =
-        record.url === undefined
-          ? `url is missing; only "${chatCompletionsUrl}" is supported`
-          : `url ${JSON.stringify(record.url)} is not supported; only "${chatCompletionsUrl}" is`;
-      report(message, 'unsupported-url', record.url === undefined ? lineRange() : keyRange('url'));
-      valid = false;
-    }
+  if (record.method !== 'POST') {
+    const got = record.method === undefined ? 'method is missing' : `got ${JSON.stringify(record.method)}`;
+    report(`method must be "POST" (${got})`, 'unsupported-method', record.method === undefined ? lineRange() : keyRange('method'));
+    valid = false;
+  }
+  if (record.url !== chatCompletionsUrl) {
+    const message =
+      record.url === undefined
+        ? `url is missing; only "${chatCompletionsUrl}" is supported`
+        : `url ${JSON.stringify(record.url)} is not supported; only "${chatCompletionsUrl}" is`;
+    report(message, 'unsupported-url', record.url === undefined ? lineRange() : keyRange('url'));
+    valid = false;
+  }
 
-    const body = record.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      report(body === undefined ? 'body is missing; it holds the chat completion request' : 'body must be a JSON object', 'invalid-body', body === undefined ? lineRange() : keyRange('body'));
-      return;
+  const body = record.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    report(body === undefined ? 'body is missing; it holds the chat completion request' : 'body must be a JSON object', 'invalid-body', body === undefined ? lineRange() : keyRange('body'));
+    return undefined;
+  }
+  const bodyKeyRange = (key: string | undefined): SourceRange => {
+    const bodyAt = locateTopLevelValue(line, 'body');
+    const found = key === undefined || bodyAt === undefined ? undefined : locateTopLevelValue(line, key, bodyAt.start);
+    return found ? lineRange(found.start, found.end) : bodyAt ? lineRange(bodyAt.start, bodyAt.end) : lineRange();
+  };
+  for (const key of Object.keys(body)) {
+    if (knownBodyKeys.has(key)) continue;
+    const bodyAt = locateTopLevelValue(line, 'body');
+    const found = bodyAt && locateTopLevelValue(line, key, bodyAt.start);
+    report(`body.${key} is not a parameter llmbatch knows; it will not be sent`, 'unknown-parameter', found ? lineRange(found.keyStart, found.end) : lineRange(), 'warning');
+  }
+  const input = { ...body, provider: options.provider };
+  const plain = plainRequest(input);
+  const request = plain ? ({ success: true, data: plain } as const) : llmRequestSchema.safeParse(input);
+  if (!request.success) {
+    for (const issue of request.error.issues) {
+      const path = ['body', ...issue.path.map(String)].reduce((text, part) => (/^\d+$/.test(part) ? `${text}[${part}]` : `${text}.${part}`));
+      const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+      const head = issue.path[0];
+      report(missing ? `${path} is required` : `${path}: ${issue.message}`, 'invalid-request', bodyKeyRange(typeof head === 'string' ? head : undefined));
     }
-    const bodyKeyRange = (key: string | undefined): SourceRange => {
-      const bodyAt = locateTopLevelValue(line, 'body');
-      const found = key === undefined || bodyAt === undefined ? undefined : locateTopLevelValue(line, key, bodyAt.start);
-      return found ? lineRange(found.start, found.end) : bodyAt ? lineRange(bodyAt.start, bodyAt.end) : lineRange();
-    };
-    for (const key of Object.keys(body)) {
-      if (knownBodyKeys.has(key)) continue;
-      const bodyAt = locateTopLevelValue(line, 'body');
-      const found = bodyAt && locateTopLevelValue(line, key, bodyAt.start);
-      report(`body.${key} is not a parameter llmbatch knows; it will not be sent`, 'unknown-parameter', found ? lineRange(found.keyStart, found.end) : lineRange(), 'warning');
-    }
-    const input = { ...body, provider: options.provider };
-    const plain = plainRequest(input);
-    const request = plain ? ({ success: true, data: plain } as const) : llmRequestSchema.safeParse(input);
-    if (!request.success) {
-      for (const issue of request.error.issues) {
-        const path = ['body', ...issue.path.map(String)].reduce((text, part) => (/^\d+$/.test(part) ? `${text}[${part}]` : `${text}.${part}`));
-        const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
-        const head = issue.path[0];
-        report(missing ? `${path} is required` : `${path}: ${issue.message}`, 'invalid-request', bodyKeyRange(typeof head === 'string' ? head : undefined));
-      }
-      return;
-    }
-    if (valid) items.push({ id: customId as string, request: shared.share(request.data), source: lineRange() });
-  });
-  return { items, diagnostics };
+    return undefined;
+  }
+  return valid ? { id: customId as string, request: context.shared.share(request.data), source: lineRange() } : undefined;
 }
 
 /** One Batch API input line (no newline) that sends `item`'s request. */

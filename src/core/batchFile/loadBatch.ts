@@ -4,12 +4,14 @@
  * came from. The editor and the CLI both load files through here, so a file
  * means the same thing in both.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BatchItem, SourceRange } from '../models';
 import type { Diagnostic } from '../diagnostics';
 import type { LocatedValue } from '../endpoints/endpointPlan';
 import { parseBatchInput } from './batchJsonl';
+import type { BatchItemList } from './batchJsonl';
 import { parseDocument } from '../language/parser';
 import { expandDocument } from '../language/expand';
 import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expansion';
@@ -21,9 +23,10 @@ export interface BatchBlock {
   readonly range: SourceRange;
 }
 
-export interface LoadedBatch {
+/** `Items` is a {@link BatchItemList} when the items are read again on each pass (see `readBatchInputLazily`). */
+export interface LoadedBatch<Items extends BatchItemList = BatchItem[]> {
   readonly kind: 'llmbatch' | 'jsonl';
-  readonly items: BatchItem[];
+  readonly items: Items;
   readonly diagnostics: readonly Diagnostic[];
   readonly blocks: readonly BatchBlock[];
   blockOf(item: BatchItem): BatchBlock | undefined;
@@ -64,7 +67,7 @@ export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBa
 }
 
 /** Batch input lines as a run sees them: no blocks, no endpoint settings. */
-export function fromBatchInput(items: BatchItem[], diagnostics: readonly Diagnostic[]): LoadedBatch {
+export function fromBatchInput<Items extends BatchItemList>(items: Items, diagnostics: readonly Diagnostic[]): LoadedBatch<Items> {
   return { kind: 'jsonl', items, diagnostics, blocks: [], blockOf: () => undefined, apiBaseOf: () => undefined, providerRangeOf: () => undefined };
 }
 
@@ -125,9 +128,18 @@ export function fromExpansion(
  * first bad byte otherwise.
  */
 export function decodeUtf8(bytes: Uint8Array): { ok: true; text: string } | { ok: false; line: number; column: number; message: string } {
+  const checked = checkUtf8(bytes);
+  if (!checked.ok) return checked;
+  const text = new TextDecoder('utf-8').decode(bytes);
+  return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/** Like {@link decodeUtf8} without making the text: for a reader that decodes line by line. */
+export function checkUtf8(bytes: Uint8Array): { ok: true } | { ok: false; line: number; column: number; message: string } {
+  if (isUtf8(bytes)) return { ok: true };
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { ok: true };
   } catch {
     const lossy = new TextDecoder('utf-8').decode(bytes);
     const bad = lossy.indexOf('\ufffd');

@@ -35,7 +35,7 @@ export type ProviderSetup =
   | { readonly ok: false; readonly reason: 'missing-key'; readonly endpoint: ResolvedEndpoint };
 
 /** Resolves endpoints and keys and builds one provider per endpoint. */
-export async function setUpProviders(items: readonly BatchItem[], options: ProviderSetupOptions): Promise<ProviderSetup> {
+export async function setUpProviders(items: Iterable<BatchItem>, options: ProviderSetupOptions): Promise<ProviderSetup> {
   const plan = planEndpoints(items, { profiles: options.profiles, apiBaseOf: options.apiBaseOf, providerRangeOf: options.providerRangeOf });
   if (plan.problems.length > 0) return { ok: false, reason: 'endpoint', problems: plan.problems };
   const providerOf = new Map<ResolvedEndpoint, Provider>();
@@ -44,11 +44,25 @@ export async function setUpProviders(items: readonly BatchItem[], options: Provi
     if (endpoint.requiresKey && endpoint.sendKey && !key) return { ok: false, reason: 'missing-key', endpoint };
     providerOf.set(endpoint, createProvider(endpoint, key, options.fetch));
   }
+  const endpoints = plan.groups.map((group) => group.endpoint);
+  if (new Set(endpoints.map((endpoint) => endpoint.profile)).size === endpoints.length) {
+    // Each profile went to one endpoint (no item set its own base URL): no table of every request is needed.
+    const byProfile = new Map([...providerOf].map(([endpoint, provider]) => [endpoint.profile, provider]));
+    return {
+      ok: true,
+      endpoints,
+      providerFor: (request) => {
+        const provider = byProfile.get(request.provider);
+        if (!provider) throw new Error('request without a planned endpoint');
+        return provider;
+      },
+    };
+  }
   const byRequest = new WeakMap<LLMRequest, Provider>();
   for (const [item, endpoint] of plan.endpointOf) byRequest.set(item.request, providerOf.get(endpoint)!);
   return {
     ok: true,
-    endpoints: plan.groups.map((group) => group.endpoint),
+    endpoints,
     providerFor: (request) => {
       const provider = byRequest.get(request);
       // Only items planned above are ever passed to the engine.

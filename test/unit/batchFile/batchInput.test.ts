@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBatchInput, toBatchInputLine } from '../../../src/core/batchFile/batchJsonl';
+import { parseBatchInput, readBatchInputLazily, toBatchInputLine } from '../../../src/core/batchFile/batchJsonl';
 import type { Diagnostic } from '../../../src/core/diagnostics';
 import type { BatchItem } from '../../../src/core/models';
 
@@ -157,5 +157,35 @@ describe('toBatchInputLine', () => {
     assert.deepEqual(diagnostics, []);
     assert.deepEqual(items[0]?.request, item.request);
     assert.equal(items[0]?.id, 'row-7');
+  });
+});
+
+describe('readBatchInputLazily', () => {
+  it('gives the same items and diagnostics as parseBatchInput, on every pass, whatever the line endings and characters', () => {
+    const text = [
+      `\ufeff${line('a', { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Réponds en français 🙂' }, { role: 'user', content: 'ça va ?' }] })}`,
+      '',
+      `${line('b', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: '日本語\nwith a newline inside' }], temperature: 0.2, top_k: 3 })}\r`,
+      '{"custom_id":"broken",',
+      line('a'),
+      '   ',
+      line('c', { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Réponds en français 🙂' }, { role: 'user', content: 'encore' }] }),
+    ].join('\n');
+    const options = { provider: 'openai', fileName: 'requests.jsonl' };
+    const eager = parseBatchInput(text, options);
+    const lazy = readBatchInputLazily(Buffer.from(text), options);
+    assert.equal(eager.items.length, 3);
+    assert.equal(lazy.items.length, 3);
+    assert.deepEqual(lazy.diagnostics, eager.diagnostics);
+    assert.deepEqual([...lazy.items], eager.items);
+    assert.deepEqual([...lazy.items], eager.items, 'a second pass reads the same items again');
+    assert.deepEqual(
+      eager.items.map((item) => [item.id, item.source?.startLine]),
+      [
+        ['a', 0],
+        ['b', 2],
+        ['c', 6],
+      ],
+    );
   });
 });
