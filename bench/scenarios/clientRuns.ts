@@ -70,6 +70,8 @@ export interface LlmbatchSpecOptions extends BatchClientOptions {
   readonly cache: string | 'off';
   readonly terminal?: boolean;
   readonly extraArgs?: readonly string[];
+  /** The Node that runs it; the running one by default. */
+  readonly node?: string;
 }
 
 export function llmbatchSpec(options: LlmbatchSpecOptions): ClientSpec {
@@ -77,7 +79,7 @@ export function llmbatchSpec(options: LlmbatchSpecOptions): ClientSpec {
   const cacheArgs = cache === 'off' ? ['--no-cache'] : ['--cache-dir', cache];
   return {
     label: options.label ?? 'llmbatch run',
-    command: process.execPath,
+    command: options.node ?? process.execPath,
     args: [join(root, 'dist', 'cli.js'), 'run', input, '--api-base', baseUrl, '--concurrency', String(concurrency), ...cacheArgs, '--out', out, ...(options.extraArgs ?? [])],
     env: clientEnv(),
     terminal: options.terminal ?? false,

@@ -67,7 +67,9 @@ export async function peersScenario(ctx: ScenarioContext): Promise<ScenarioBody>
       peers.push(unavailable('openai SDK (latest) + p-limit', node22.reason), unavailable('promptfoo', node22.reason));
     }
 
-    const runnable = peers.flatMap((peer) => (peer.install.ok ? [peer.install.value] : []));
+    // The same CLI on the SDK 7.x's runtime: a comparison that a newer Node does not tilt.
+    const cliOn22 = node22.ok ? llmbatchSpec({ ...common, label: 'llmbatch run --no-cache (Node 22)', node: node22.value, out: out('llmbatch-node22'), cache: 'off' }) : undefined;
+    const runnable = [...peers.flatMap((peer) => (peer.install.ok ? [peer.install.value] : [])), ...(cliOn22 ? [cliOn22] : [])];
     const answeredByServer = new Map<ClientSpec, number[]>();
     ctx.log(`3. Peers: ${count} requests, 0 ms server, concurrency ${concurrency}, cache off`);
     const results = await runClients([floor, cli, ...runnable], {
@@ -96,13 +98,20 @@ export async function peersScenario(ctx: ScenarioContext): Promise<ScenarioBody>
       return { measure: `llmbatch vs ${result.spec.label}`, result: formatRatio(ratio), target: `≥ ${formatRatio(factor)}`, met: ratio >= factor };
     };
     const specOf = (at: number) => (peers[at]?.install.ok ? peers[at]!.install.value.label : undefined);
+    const sameRuntime = ((): TargetCheck[] => {
+      const ours = cliOn22 && byLabel.get(cliOn22.label);
+      const theirs = specOf(1) ? byLabel.get(specOf(1)!) : undefined;
+      if (!ours || !theirs) return [];
+      const ratio = rateOf(ours) / rateOf(theirs);
+      return [{ measure: `llmbatch (Node 22) vs ${theirs.spec.label}`, result: formatRatio(ratio), target: '≥ 1.20×', met: ratio >= 1.2 }];
+    })();
     const warnings = results.flatMap((result) => result.runs.flatMap((run: ProcessRun) => run.stderr.split('\n').filter((line) => line.startsWith('loopback guard:'))));
     return {
       title: '3. Peers',
-      setup: `${count} distinct requests, mock server with 0 ms latency, concurrency ${concurrency} everywhere, no cache anywhere. llmbatch: \`llmbatch run --no-cache --out FILE\`. openai SDK: \`bench/clients/openaiSdkClient.ts\` — \`chat.completions.create\` per line under p-limit, SDK defaults otherwise; 6.x is the newest that runs on Node 20 (the project's runtime), 7.x needs Node 22. promptfoo: \`promptfoo eval --no-write --no-cache --no-share --no-table --no-progress-bar --max-concurrency ${concurrency}\`, the requests as CSV test cases of one chat prompt, its OpenAI provider on the mock through \`apiBaseUrl\`, telemetry, update checks and sharing off; it needs Node ≥ 22.22. Peers run from \`.bench-peers/\` with a preload that refuses any connection off 127.0.0.1.`,
+      setup: `${count} distinct requests, mock server with 0 ms latency, concurrency ${concurrency} everywhere, no cache anywhere. llmbatch: \`llmbatch run --no-cache --out FILE\`. openai SDK: \`bench/clients/openaiSdkClient.ts\` — \`chat.completions.create\` per line under p-limit, SDK defaults otherwise; 6.x is the newest that runs on Node 20 (the project's runtime), 7.x needs Node 22, so llmbatch also runs on that Node 22 for a same-runtime comparison. promptfoo: \`promptfoo eval --no-write --no-cache --no-share --no-table --no-progress-bar --max-concurrency ${concurrency}\`, the requests as CSV test cases of one chat prompt, its OpenAI provider on the mock through \`apiBaseUrl\`, telemetry, update checks and sharing off; it needs Node ≥ 22.22. Peers run from \`.bench-peers/\` with a preload that refuses any connection off 127.0.0.1.`,
       columns: ['Client', 'Wall time', 'Requests/s', 'vs floor', 'llmbatch is'],
       rows,
-      targets: [versus(specOf(0), 1.2, 'openai SDK + p-limit (Node 20)'), versus(specOf(1), 1.2, 'openai SDK + p-limit (latest)'), versus(specOf(2), 5, 'promptfoo')],
+      targets: [versus(specOf(0), 1.2, 'openai SDK + p-limit (Node 20)'), versus(specOf(1), 1.2, 'openai SDK + p-limit (latest)'), ...sameRuntime, versus(specOf(2), 5, 'promptfoo')],
       notes: [
         `Floor, llmbatch and the SDK clients wrote every answer to a results file, checked line by line; for every client and run the server counted exactly ${count} answered requests.`,
         ...(warnings.length ? [`The loopback guard refused: ${[...new Set(warnings)].join('; ')}`] : ['No peer tried to connect anywhere but 127.0.0.1.']),
