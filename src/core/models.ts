@@ -136,8 +136,10 @@ const numberRules: Readonly<Record<string, (value: number) => boolean>> = {
  * each one was most of that time. Anything else (tools, multi-part content,
  * a value out of range…) gives undefined: the schema decides and explains.
  */
-export function plainRequest(input: Readonly<Record<string, unknown>>): LLMRequest | undefined {
-  const { provider, messages } = input;
+export function plainRequest(input: Readonly<Record<string, unknown>>, providerOverride?: string): LLMRequest | undefined {
+  const { messages } = input;
+  // `providerOverride` stands for `{ ...input, provider: providerOverride }`, without the copy.
+  const provider = providerOverride ?? input.provider;
   if (typeof provider !== 'string' || provider === '' || !Array.isArray(messages) || messages.length === 0) return undefined;
   // Sized up front: an array grown by push keeps room for 17, and a large batch holds one per request.
   const copies: unknown[] = new Array(messages.length);

@@ -188,4 +188,22 @@ describe('readBatchInputLazily', () => {
       ],
     );
   });
+
+  it('reads a file of several megabytes the same, across its decoding chunks, with long lines and non-ASCII text', () => {
+    const lines: string[] = [];
+    for (let i = 0; lines.join('\n').length < 3 * 1024 * 1024; i++) {
+      const content = i % 7 === 0 ? `ligne ${i} — ünïcödé ✓ ${'é'.repeat(i % 50)}` : i % 101 === 0 ? 'x'.repeat(1_200_000) : `line ${i}`;
+      lines.push(line(`r${i}`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }));
+      if (i % 13 === 0) lines.push('');
+    }
+    const text = `${lines.join('\r\n')}\n`;
+    const options = { provider: 'openai', fileName: 'big.jsonl' };
+    const eager = parseBatchInput(text, options);
+    const lazy = readBatchInputLazily(Buffer.from(text), options);
+    assert.equal(lazy.items.length, eager.items.length);
+    assert.deepEqual(lazy.diagnostics, eager.diagnostics);
+    const again = [...lazy.items];
+    assert.equal(again.length, eager.items.length);
+    for (let i = 0; i < again.length; i++) assert.deepEqual(again[i], eager.items[i], `item ${i}`);
+  });
 });

@@ -339,6 +339,17 @@ describe('JournalStore', () => {
     await reader.disconnect();
   });
 
+  it('reads back non-ASCII answers whole, next to ASCII ones in the same window', async () => {
+    const directory = await freshDirectory();
+    const writer = new JournalStore({ directory });
+    const texts = ['plain ascii', 'Grüße aus Köln — ✓', '日本語の答え', 'plain again'];
+    for (const [index, text] of texts.entries()) await writer.set(`f${index}`.padEnd(64, '0'), { value: text });
+    await writer.disconnect();
+    const reader = new JournalStore({ directory });
+    for (const [index, text] of texts.entries()) assert.deepEqual(await reader.get(`f${index}`.padEnd(64, '0')), { value: text, expires: undefined });
+    await reader.disconnect();
+  });
+
   it('reads back what it appended after a read, never a stale window', async () => {
     const directory = await freshDirectory();
     const store = new JournalStore({ directory });
