@@ -108,7 +108,7 @@ export async function parseScenario(ctx: ScenarioContext): Promise<ScenarioBody>
   }
   return {
     title: '5. Parse',
-    setup: `Three generated \`.llmbatch\` files of ${count} requests each: ${shapes.map((shape) => shape.describe).join('; ')}. Each run is a fresh process (\`bench/workers/parseWorker.ts\`) that reads the file and calls \`loadBatchText\` — parse, expand and index, exactly what \`llmbatch run\` and the editor do — then parses and expands once more, warm, to split the time.`,
+    setup: `Three generated \`.llmbatch\` files of ${count} requests each: ${shapes.map((shape) => shape.describe).join('; ')}. Each run is a fresh process (\`bench/workers/parseWorker.ts\`) that reads the file and calls \`loadBatchText\` — parse, expand and index in one pass, exactly what \`llmbatch run\` does — then parses and expands once more, warm and in two steps as the editor does, to split the time.`,
     columns: ['Measure', 'Median (min–max)'],
     rows,
     targets,

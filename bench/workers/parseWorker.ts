@@ -1,6 +1,7 @@
 /**
- * Loads one `.llmbatch` file the way the CLI and the editor do (read, decode,
- * parse, expand) in a fresh process, and prints what it took as JSON.
+ * Loads one `.llmbatch` file the way the CLI does (read, decode, then parse and
+ * expand in one pass) in a fresh process, then once more the way the editor
+ * does (parse, then expand the whole document), and prints what it took as JSON.
  *
  *   node dist/bench/workers/parseWorker.js FILE.llmbatch
  */
@@ -19,7 +20,7 @@ export interface ParseMeasurement {
   readonly loadMs: number;
   /** Heap in use while the loaded batch is held, after a full collection (with `--expose-gc`). */
   readonly heapUsedBytes: number;
-  /** A second pass on the now-warm process, split into its two steps. */
+  /** A second pass on the now-warm process, in the editor's two steps. */
   readonly warmParseMs: number;
   readonly warmExpandMs: number;
 }

@@ -12,8 +12,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { LocatedValue } from '../endpoints/endpointPlan';
 import { parseBatchInput } from './batchJsonl';
 import type { BatchItemList } from './batchJsonl';
-import { parseDocument } from '../language/parser';
-import { expandDocument } from '../language/expand';
+import { expandText } from '../language/expandText';
 import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expansion';
 
 export interface BatchBlock {
@@ -57,13 +56,14 @@ export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBa
     const { items, diagnostics } = parseBatchInput(text, { fileName: options.fileName, provider: options.defaultProvider });
     return fromBatchInput(items, diagnostics);
   }
-  const expansion = expandDocument(parseDocument(text), {
+  const expansion = expandText(text, {
     fileName: options.fileName,
     defaultProvider: options.defaultProvider,
     baseDir: options.baseDir ?? dirname(options.fileName),
     readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')),
   });
-  return fromExpansion(expansion.items, expansion.diagnostics, expansion.blocks, expansion.rateLimits);
+  // Blocks passed as a getter: their summaries are made only if the run asks about blocks.
+  return fromExpansion(expansion.items, expansion.diagnostics, () => expansion.blocks, expansion.rateLimits);
 }
 
 /** Batch input lines as a run sees them: no blocks, no endpoint settings. */
@@ -75,20 +75,24 @@ export function fromBatchInput<Items extends BatchItemList>(items: Items, diagno
  * A `.llmbatch` expansion as a run sees it: items, blocks, and where each item's
  * endpoint settings are written. An item is traced to its block by the block
  * name it carries (unique within an expansion), so loading builds nothing per item.
+ * `blockSummaries` may be a function giving them, called when first needed.
  */
 export function fromExpansion(
   items: LlmbatchItem[],
   diagnostics: readonly Diagnostic[],
-  summaries: readonly BlockSummary[],
+  blockSummaries: readonly BlockSummary[] | (() => readonly BlockSummary[]),
   rateLimits?: FileRateLimits,
 ): LoadedBatch {
-  // Both made on first use: a run of a long file may ask for neither.
+  // All made on first use: a run of a long file may ask for none.
+  let summaryList: readonly BlockSummary[] | undefined;
   let blocks: BatchBlock[] | undefined;
   let positionOf: Map<string, number> | undefined;
-  const blockList = (): BatchBlock[] => (blocks ??= summaries.map((block) => ({ name: block.name, index: block.index, range: block.range })));
+  const summariesOf = (): readonly BlockSummary[] => (summaryList ??= typeof blockSummaries === 'function' ? blockSummaries() : blockSummaries);
+  const blockList = (): BatchBlock[] => (blocks ??= summariesOf().map((block) => ({ name: block.name, index: block.index, range: block.range })));
   const positionOfItem = (item: BatchItem): number | undefined => {
     if (item.block === undefined) return undefined;
     if (!positionOf) {
+      const summaries = summariesOf();
       positionOf = new Map();
       for (let i = 0; i < summaries.length; i++) positionOf.set((summaries[i] as BlockSummary).name, i);
     }
@@ -114,7 +118,7 @@ export function fromExpansion(
       // Null marks a block without `@provider`; its settings are made once, on first ask.
       let range = providerRanges[position];
       if (range === undefined) {
-        range = summaries[position]?.settings.find((setting) => setting.key === 'provider')?.valueRange ?? null;
+        range = summariesOf()[position]?.settings.find((setting) => setting.key === 'provider')?.valueRange ?? null;
         providerRanges[position] = range;
       }
       return range ?? undefined;

@@ -5,7 +5,9 @@
  */
 import type { SourceRange } from '../models';
 import type { DataLoad, DataRow } from './dataFiles';
-import type { DiagnosticSink } from './diagnosticSink';
+import { prepareData } from './dataPlan';
+import type { DataPlan, PreparedData } from './dataPlan';
+import type { DiagnosticReporter } from './diagnosticSink';
 import type { Block, MessageDefinition, Section, Setting } from './document';
 import type { ResolvedSetting } from './expansion';
 import { checkSettingValue, settingKind } from './parameters';
@@ -32,30 +34,6 @@ export interface AxisElement {
   readonly row?: DataRow;
 }
 
-/** The element of one data row; its label, used by no id, is made only when read. */
-class RowElement implements AxisElement {
-  constructor(
-    readonly row: DataRow,
-    readonly range: SourceRange,
-  ) {}
-
-  get value(): number {
-    return this.row.number;
-  }
-
-  get label(): string {
-    return `#row${this.row.number}`;
-  }
-
-  get invalid(): boolean {
-    return false;
-  }
-
-  get dynamic(): boolean {
-    return false;
-  }
-}
-
 export interface Axis {
   readonly key: string;
   readonly kind: SettingKind | 'data';
@@ -75,15 +53,6 @@ export interface ParameterPlan {
   readonly binding: Binding;
   /** Where the value is written (its `valueRange`, for reports). */
   readonly setting: Setting;
-}
-
-export interface DataPlan {
-  readonly display: string;
-  readonly range: SourceRange;
-  /** Column name → index into each row's values. */
-  readonly columns: ReadonlyMap<string, number>;
-  readonly rowCount: number;
-  readonly columnList: readonly string[];
 }
 
 export interface BlockPlan {
@@ -108,12 +77,8 @@ export interface BlockPlan {
   readonly requestCount: number;
 }
 
-export type PreparedData =
-  | { readonly ok: true; readonly data: DataPlan; readonly elements: readonly AxisElement[] }
-  | { readonly ok: false; readonly message: string };
-
 export interface PlanContext {
-  readonly sink: DiagnosticSink;
+  readonly sink: DiagnosticReporter;
   /** Settings already reported as misspelt parameters. */
   readonly ignored: ReadonlySet<Setting>;
   readonly defaultProvider?: string;
@@ -131,10 +96,6 @@ export interface PlanContext {
   readonly dataSets: Map<Setting, PreparedData>;
   /** Reads (once) and parses a data file named by `@data`. */
   loadData(path: string): DataLoad;
-}
-
-function displayPath(path: string): string {
-  return path.startsWith('./') ? path.slice(2) : path;
 }
 
 class Planner {
@@ -316,7 +277,7 @@ class Planner {
   private addData(path: string, setting: Setting): void {
     let prepared = this.context.dataSets.get(setting);
     if (!prepared) {
-      prepared = this.prepareData(path, setting.valueRange);
+      prepared = prepareData(path, setting.valueRange, this.context.loadData, this.context.sink);
       this.context.dataSets.set(setting, prepared);
     }
     if (!prepared.ok) {
@@ -327,23 +288,6 @@ class Planner {
     this.data = prepared.data;
     const size = prepared.data.rowCount;
     this.axes.push(size === prepared.elements.length ? { key: 'data', kind: 'data', elements: prepared.elements } : { key: 'data', kind: 'data', elements: prepared.elements, size });
-  }
-
-  /** Reads the data file of a `@data` setting and reports its problems, once per setting. */
-  private prepareData(path: string, range: SourceRange): PreparedData {
-    const display = displayPath(path);
-    const load = this.context.loadData(path);
-    if (!load.ok) return { ok: false, message: `${display}: ${load.message}` };
-    const { table } = load;
-    for (const problem of table.problems) {
-      this.context.sink.add('error', `${display}${problem.where ? ` ${problem.where}` : ''}: ${problem.message}`, range, 'data-row');
-    }
-    const rowCount = table.rows.length + (table.omittedRows ?? 0);
-    if (rowCount === 0) this.context.sink.add('warning', `${display} has no data rows, so this block sends no requests`, range, 'data-empty');
-    const columns = new Map(table.columns.map((column, index) => [column, index] as const));
-    const data = { display, range, columns, rowCount, columnList: table.columns };
-    const elements = table.rows.map((row): AxisElement => new RowElement(row, range));
-    return { ok: true, data, elements };
   }
 
   /** Every `{{name}}` the block's requests use must name a variable or a data column. */

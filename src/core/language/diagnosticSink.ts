@@ -13,7 +13,24 @@ function rangeKey(range: SourceRange): string {
   return `${range.startLine}:${range.startColumn}:${range.endLine}:${range.endColumn}`;
 }
 
-export class DiagnosticSink {
+/** Where problems found while expanding are reported. */
+export interface DiagnosticReporter {
+  add(severity: Diagnostic['severity'], message: string, range: SourceRange, code: string): void;
+}
+
+/**
+ * Problems kept in the order reported, for a sink to take later: expanding
+ * block by block finds them in another order than the sink must see them in.
+ */
+export class DiagnosticList implements DiagnosticReporter {
+  readonly list: Diagnostic[] = [];
+
+  add(severity: Diagnostic['severity'], message: string, range: SourceRange, code: string): void {
+    this.list.push({ severity, message, range, code });
+  }
+}
+
+export class DiagnosticSink implements DiagnosticReporter {
   private readonly list: Diagnostic[] = [];
   private readonly seen = new Set<string>();
   private readonly counts = new Map<string, number>();

@@ -12,37 +12,22 @@ import type { Placeholder, Template } from './template';
 import type { SettingValue } from './values';
 
 /**
- * Where a setting is written: `@key` at `line`:`start`, its value from
- * `line`:`valueStart` to `endLine`:`endColumn` (the setting ends where its value does).
+ * One setting: `@key` at `line`:`start`, its value from `line`:`valueStart` to
+ * `endLine`:`endColumn` (the setting ends where its value does).
  */
-export interface SettingPosition {
-  readonly line: number;
-  readonly start: number;
-  readonly valueStart: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
-
 export class SettingNode implements Setting {
-  private readonly line: number;
-  private readonly start: number;
-  private readonly valueStart: number;
-  private readonly endLine: number;
-  private readonly endColumn: number;
-
   constructor(
     readonly key: string,
     readonly text: string,
     readonly value: SettingValue,
     readonly placeholders: readonly Placeholder[],
-    position: SettingPosition,
-  ) {
-    this.line = position.line;
-    this.start = position.start;
-    this.valueStart = position.valueStart;
-    this.endLine = position.endLine;
-    this.endColumn = position.endColumn;
-  }
+    /** The line of the `@`: reading the setting there again gives an equal one. */
+    readonly line: number,
+    private readonly start: number,
+    private readonly valueStart: number,
+    private readonly endLine: number,
+    private readonly endColumn: number,
+  ) {}
 
   get range(): SourceRange {
     return spanRange(this.line, this.start, this.endLine, this.endColumn);

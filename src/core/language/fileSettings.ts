@@ -4,7 +4,7 @@
  * budget is shared by every request the file sends, so a block cannot have
  * its own) and never become request parameters.
  */
-import type { DiagnosticSink } from './diagnosticSink';
+import type { DiagnosticReporter } from './diagnosticSink';
 import type { Section, Setting } from './document';
 import type { FileRateLimits } from './expansion';
 import { checkSettingValue } from './parameters';
@@ -26,7 +26,7 @@ export function headerOnlyMessage(key: FileSettingName): string {
 }
 
 /** Reads the header's `@rpm` / `@tpm`, reporting unusable values; undefined when neither is set. */
-export function readFileRateLimits(header: Section, ignored: ReadonlySet<Setting>, sink: DiagnosticSink): FileRateLimits | undefined {
+export function readFileRateLimits(header: Section, ignored: ReadonlySet<Setting>, sink: DiagnosticReporter): FileRateLimits | undefined {
   const limits: { rpm?: number; tpm?: number } = {};
   for (const setting of header.settings) {
     const key = setting.key;

@@ -3,6 +3,7 @@
  * the three kinds of structural line (block separator, role line, setting).
  */
 import type { SourceRange } from '../models';
+import { isKnownSetting } from './parameters';
 
 /**
  * The lines of a text, counted the way the editor counts them: `\r\n`, `\n` and a
@@ -175,4 +176,32 @@ export function matchSetting(line: string): SettingLine | undefined {
   while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
   const equals = line.charCodeAt(i) === 61 ? i + 1 : -1;
   return { key: line.slice(keyStart, keyEnd), keyStart, start, keyEnd, equals };
+}
+
+/** True for a line of nothing but whitespace. */
+export function isBlank(line: string): boolean {
+  const indent = indentOf(line);
+  if (indent === line.length) return true;
+  const c = line.charCodeAt(indent);
+  // Only unusual whitespace (form feed, no-break space, …) needs the full check.
+  if ((c > 32 && c < 128) || (c > 160 && c < 0x1680)) return false;
+  return line.trim() === '';
+}
+
+/**
+ * When a line in message text starts with backslashes and would otherwise end the
+ * message (or read as a setting), one backslash is dropped; other lines are literal.
+ */
+export function unescapesMessageLine(line: string): boolean {
+  if (line.charCodeAt(0) !== 92) return false;
+  let k = 1;
+  while (line.charCodeAt(k) === 92) k++;
+  const rest = line.slice(k);
+  return isSeparator(rest) || matchRole(rest) !== undefined || readsAsKnownSetting(rest) !== undefined;
+}
+
+/** The key of a line that reads as `@key = …` for a known setting. */
+export function readsAsKnownSetting(line: string): string | undefined {
+  const setting = matchSetting(line);
+  return setting && setting.equals >= 0 && isKnownSetting(setting.key) ? setting.key : undefined;
 }

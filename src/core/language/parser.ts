@@ -7,9 +7,8 @@ import type { Diagnostic } from '../diagnostics';
 import { sortByPosition } from './diagnosticSink';
 import type { Block, LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
 import { BlockNode, MessageNode } from './documentNodes';
-import { indentOf, isSeparator, lineRange, matchRole, matchSetting, SourceLines, spanRange } from './lines';
+import { indentOf, isBlank, isSeparator, lineRange, matchRole, readsAsKnownSetting, SourceLines, spanRange, unescapesMessageLine } from './lines';
 import type { MessageRole, RoleLine } from './lines';
-import { isKnownSetting } from './parameters';
 import { TemplateBuilder } from './template';
 import type { PlaceholderProblem, Template } from './template';
 import { readSettingAt, SettingReadCache } from './settingReader';
@@ -40,38 +39,16 @@ function exactly<T>(list: T[]): readonly T[] {
   return list.length === 0 ? none : list.slice();
 }
 
-function isBlank(line: string): boolean {
-  const indent = indentOf(line);
-  if (indent === line.length) return true;
-  const c = line.charCodeAt(indent);
-  // Only unusual whitespace (form feed, no-break space, …) needs the full check.
-  if ((c > 32 && c < 128) || (c > 160 && c < 0x1680)) return false;
-  return line.trim() === '';
-}
-
-/**
- * When a line in message text starts with backslashes and would otherwise end the
- * message (or read as a setting), one backslash is dropped; other lines are literal.
- */
-function unescapesMessageLine(line: string): boolean {
-  if (line.charCodeAt(0) !== 92) return false;
-  let k = 1;
-  while (line.charCodeAt(k) === 92) k++;
-  const rest = line.slice(k);
-  return isSeparator(rest) || matchRole(rest) !== undefined || readsAsKnownSetting(rest) !== undefined;
-}
-
 // Enough for the distinct fixed messages of any real file (a system prompt repeated in every block is one).
 const maxCachedTemplates = 10_000;
 
-function readsAsKnownSetting(line: string): string | undefined {
-  const setting = matchSetting(line);
-  return setting && setting.equals >= 0 && isKnownSetting(setting.key) ? setting.key : undefined;
-}
+/** Takes each block as soon as it is read, with the header (complete by then) and the lines of the text. */
+export type BlockReader = (block: Block, header: Section, lines: SourceLines) => void;
 
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
   readonly blocks: Block[] = [];
+  blockCount = 0;
   header: Section | undefined;
   private section: OpenSection = { startLine: 0, lastLine: -1, settings: [], messages: [] };
   private message: OpenMessage | undefined;
@@ -81,8 +58,12 @@ class Parser {
   private readonly settingCache = new SettingReadCache();
   /** Templates of messages without placeholders, by text: immutable, so one serves every block that repeats the text. */
   private readonly fixedTemplates = new Map<string, Template>();
+  private readonly templateBuilder = new TemplateBuilder();
 
-  constructor(private readonly lines: SourceLines) {}
+  constructor(
+    private readonly lines: SourceLines,
+    private readonly onBlock: BlockReader | undefined,
+  ) {}
 
   private readonly report: Report = (severity, message, range, code) => {
     this.diagnostics.push({ severity, message, range, code });
@@ -168,12 +149,17 @@ class Parser {
     }
     const range = { endLine, endColumn };
     const { name, nameColumn, separatorLength } = open.block;
-    const block = new BlockNode(this.blocks.length, name, exactly(open.settings), exactly(open.messages), open.startLine, nameColumn, separatorLength, range.endLine, range.endColumn);
+    // A block handed over is dropped once expanded: only kept ones are worth trimming.
+    const streamed = this.onBlock !== undefined;
+    const settings = streamed ? open.settings : exactly(open.settings);
+    const messages = streamed ? open.messages : exactly(open.messages);
+    const block = new BlockNode(this.blockCount++, name, settings, messages, open.startLine, nameColumn, separatorLength, range.endLine, range.endColumn);
     if (open.messages.length === 0 && (this.header?.messages.length ?? 0) === 0) {
       const label = name === undefined ? 'this block' : `block "${name}"`;
       this.report('error', `${label} has no messages: add a line such as "user: …" after its settings`, block.separatorRange, 'no-messages');
     }
-    this.blocks.push(block);
+    if (this.onBlock) this.onBlock(block, this.header as Section, this.lines);
+    else this.blocks.push(block);
   }
 
   private openMessage(line: number, role: RoleLine, text: string): void {
@@ -235,7 +221,7 @@ class Parser {
 
   private templateContent(open: OpenMessage, roleText: string, first: number, last: number): Template {
     const lines = this.lines;
-    const builder = new TemplateBuilder();
+    const builder = this.templateBuilder;
     const problems = this.placeholderProblems;
     for (let l = first; l <= last; l++) {
       if (l > first) builder.literal('\n');
@@ -310,7 +296,7 @@ function locate(lines: SourceLines, needle: string): { line: number; column: num
   return { line: 0, column: 0 };
 }
 
-function parse(input: string): LlmbatchDocument {
+function parse(input: string, onBlock?: BlockReader): LlmbatchDocument {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const lines = new SourceLines(text);
   if (text.includes('\u0000')) {
@@ -322,16 +308,16 @@ function parse(input: string): LlmbatchDocument {
       code: 'encoding',
     });
   }
-  const parser = new Parser(lines);
+  const parser = new Parser(lines, onBlock);
   parser.run();
   const header = parser.header ?? { range: emptyRange, settings: [], messages: [] };
   let blocks = parser.blocks;
   let fileHeader = header;
-  if (blocks.length === 0 && header.messages.length > 0) {
+  if (parser.blockCount === 0 && header.messages.length > 0) {
     // A file without `###` lines is one request.
     blocks = [{ ...header, index: 0, separatorRange: emptyRange, implicit: true }];
     fileHeader = { range: emptyRange, settings: [], messages: [] };
-  } else if (blocks.length === 0) {
+  } else if (parser.blockCount === 0) {
     const firstSetting = header.settings[0];
     parser.diagnostics.push(
       firstSetting
@@ -350,14 +336,32 @@ function parse(input: string): LlmbatchDocument {
       code: 'encoding',
     });
   }
-  return {
-    lineCount: lines.count,
-    lineLengths: lines.lengths(),
-    header: fileHeader,
-    blocks,
-    diagnostics: sortByPosition(parser.diagnostics),
-    unreadable: unreadable || undefined,
-  };
+  const diagnostics = sortByPosition(parser.diagnostics);
+  if (onBlock) {
+    // Read by the editor only: a document parsed to be expanded never needs them.
+    let lineLengths: number[] | undefined;
+    return {
+      lineCount: lines.count,
+      get lineLengths() {
+        return (lineLengths ??= lines.lengths());
+      },
+      header: fileHeader,
+      blocks,
+      diagnostics,
+      unreadable: unreadable || undefined,
+    };
+  }
+  return { lineCount: lines.count, lineLengths: lines.lengths(), header: fileHeader, blocks, diagnostics, unreadable: unreadable || undefined };
+}
+
+/**
+ * Parses like {@link parseDocument}, but hands each block to `onBlock` as soon
+ * as it is read and keeps none: the document returned has no blocks, unless it
+ * is a file without `###` lines (its one block is made only at the end). A text
+ * that is not a readable file hands over no block. Throws what `onBlock` throws.
+ */
+export function parseDocumentBlocks(text: string, onBlock: BlockReader): LlmbatchDocument {
+  return parse(text, onBlock);
 }
 
 /**

@@ -37,29 +37,54 @@ export function requestIdBase(blockName: string, labels: readonly string[], row:
 
 /** Hands out ids, adding `(2)`, `(3)` … to any that was already taken. */
 export class UniqueNames {
-  private readonly taken = new Set<string>();
+  private taken: Set<string> | undefined;
+  /**
+   * Names taken so far while each sorted after the one before, as generated
+   * names (`q000001`, `q000002` …) do: those are distinct without a lookup.
+   * The set is built from them on the first name out of order.
+   */
+  private readonly ascending: string[] = [];
   private readonly nextSuffix = new Map<string, number>();
 
+  private takenSet(): Set<string> {
+    if (!this.taken) {
+      this.taken = new Set(this.ascending);
+      this.ascending.length = 0;
+    }
+    return this.taken;
+  }
+
   claim(base: string): string {
-    if (!this.taken.has(base)) {
-      this.taken.add(base);
+    if (this.addAscending(base)) return base;
+    const taken = this.takenSet();
+    if (!taken.has(base)) {
+      taken.add(base);
       return base;
     }
     let n = this.nextSuffix.get(base) ?? 2;
-    while (this.taken.has(`${base}(${n})`)) n++;
+    while (taken.has(`${base}(${n})`)) n++;
     const name = `${base}(${n})`;
     this.nextSuffix.set(base, n + 1);
-    this.taken.add(name);
+    taken.add(name);
     return name;
   }
 
   has(name: string): boolean {
-    return this.taken.has(name);
+    return this.takenSet().has(name);
   }
 
   /** Marks a name as taken without looking it up, for one known to be free. */
   reserve(name: string): void {
-    this.taken.add(name);
+    if (!this.addAscending(name)) this.takenSet().add(name);
+  }
+
+  private addAscending(name: string): boolean {
+    if (this.taken) return false;
+    const ascending = this.ascending;
+    const last = ascending[ascending.length - 1];
+    if (last !== undefined && !(name > last)) return false;
+    ascending.push(name);
+    return true;
   }
 }
 

@@ -40,7 +40,9 @@ function endsValueContinuation(line: string): boolean {
  */
 export class SettingReadCache {
   private readonly keys = new Map<string, string>();
-  private readonly values = new Map<string, { readonly text: string; readonly value: SettingValue }>();
+  /** By key, then by value text: a key of their own would be one more string per setting. */
+  private readonly values = new Map<string, Map<string, { readonly text: string; readonly value: SettingValue }>>();
+  private valueCount = 0;
 
   key(key: string): string {
     const known = this.keys.get(key);
@@ -50,14 +52,17 @@ export class SettingReadCache {
   }
 
   value(key: string, text: string): { readonly text: string; readonly value: SettingValue } | undefined {
-    return this.values.get(`${key}\n${text}`);
+    return this.values.get(key)?.get(text);
   }
 
   /** Remembers a one-line value that has no placeholders, no problems and no object inside. */
   remember(key: string, text: string, value: SettingValue): void {
     if (value.kind !== 'value' || value.template || (typeof value.value === 'object' && value.value !== null)) return;
-    if (this.values.size >= maxCachedValues) return;
-    this.values.set(`${key}\n${text}`, { text, value });
+    if (this.valueCount >= maxCachedValues) return;
+    let byText = this.values.get(key);
+    if (!byText) this.values.set(key, (byText = new Map()));
+    if (!byText.has(text)) this.valueCount++;
+    byText.set(text, { text, value });
   }
 }
 
@@ -111,27 +116,20 @@ export function readSettingAt(
   }
   if (!pieces) {
     const known = cache.value(key, valueText);
-    const position = { line: i, start: match.start, valueStart, endLine: i, endColumn: valueEnd };
-    if (known) return { setting: new SettingNode(key, known.text, known.value, noPlaceholders, position), last };
+    if (known) return { setting: new SettingNode(key, known.text, known.value, noPlaceholders, i, match.start, valueStart, i, valueEnd), last };
     const source = new ValueText([{ line: i, column: valueStart, text: valueText }]);
     const problems: ValueProblem[] = [];
     const value = readSettingValue(key, source, problems);
     for (const problem of problems) report('error', problem.message, problem.range, 'bad-value');
     const placeholders = source.placeholders(placeholderProblems);
     if (problems.length === 0 && placeholders.length === 0 && !valueText.includes('{{')) cache.remember(key, valueText, value);
-    return { setting: new SettingNode(key, valueText, value, placeholders, position), last };
+    return { setting: new SettingNode(key, valueText, value, placeholders, i, match.start, valueStart, i, valueEnd), last };
   }
   const source = new ValueText(pieces);
   const problems: ValueProblem[] = [];
   const value = readSettingValue(key, source, problems);
   for (const problem of problems) report('error', problem.message, problem.range, 'bad-value');
   const endPiece = pieces[pieces.length - 1] ?? { line: i, column: valueStart, text: valueText };
-  const setting = new SettingNode(key, source.text, value, source.placeholders(placeholderProblems), {
-    line: i,
-    start: match.start,
-    valueStart,
-    endLine: last,
-    endColumn: endPiece.column + endPiece.text.length,
-  });
+  const setting = new SettingNode(key, source.text, value, source.placeholders(placeholderProblems), i, match.start, valueStart, last, endPiece.column + endPiece.text.length);
   return { setting, last };
 }

@@ -43,26 +43,35 @@ export interface PlaceholderProblem {
   readonly range: SourceRange;
 }
 
-/** Builds a template line by line; literal text is joined only when a placeholder or the end interrupts it. */
+/**
+ * Builds a template line by line; literal text is joined only when a placeholder
+ * or the end interrupts it. {@link finish} makes it ready for the next template:
+ * one builder serves a whole parse, its lists grown once rather than per message.
+ */
 export class TemplateBuilder {
+  // Filled up to the counts; entries past them are left over from earlier templates.
   private readonly parts: (string | Placeholder)[] = [];
+  private partCount = 0;
   private readonly chunks: string[] = [];
+  private chunkCount = 0;
 
   literal(text: string): void {
-    if (text !== '') this.chunks.push(text);
+    if (text !== '') this.chunks[this.chunkCount++] = text;
   }
 
   placeholder(placeholder: Placeholder): void {
-    if (this.chunks.length > 0) this.parts.push(this.joinChunks());
-    this.parts.push(placeholder);
+    if (this.chunkCount > 0) this.parts[this.partCount++] = this.joinChunks();
+    this.parts[this.partCount++] = placeholder;
   }
 
   private joinChunks(): string {
+    const count = this.chunkCount;
+    if (count === 0) return '';
+    this.chunkCount = 0;
     const chunks = this.chunks;
     // One chunk is used as it is: joining would copy it.
-    const text = chunks.length === 1 ? (chunks[0] as string) : chunks.join('');
-    chunks.length = 0;
-    return text;
+    if (count === 1) return chunks[0] as string;
+    return (count === chunks.length ? chunks : chunks.slice(0, count)).join('');
   }
 
   /**
@@ -114,10 +123,11 @@ export class TemplateBuilder {
 
   finish(): Template {
     const tail = this.joinChunks();
-    if (this.parts.length === 0) return { text: tail, parts: tail === '' ? [] : [tail] };
-    if (tail !== '') this.parts.push(tail);
-    // A copy holds exactly its parts; the growing list has room for many more.
-    return { parts: this.parts.slice() };
+    if (this.partCount === 0) return { text: tail, parts: tail === '' ? [] : [tail] };
+    if (tail !== '') this.parts[this.partCount++] = tail;
+    const parts = this.parts.slice(0, this.partCount);
+    this.partCount = 0;
+    return { parts };
   }
 }
 

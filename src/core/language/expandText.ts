@@ -1,0 +1,58 @@
+/**
+ * `expandText`: parsing and expanding `.llmbatch` text in one pass, for callers
+ * that need the requests but not the parsed document (a run). Each block is
+ * expanded as soon as it is read and then dropped, so a long file's parsed
+ * blocks never pile up in memory: keeping them all until the last was read
+ * made garbage collection a large part of loading one.
+ */
+import { DiagnosticSink } from './diagnosticSink';
+import type { Block } from './document';
+import { DocumentExpansion, expandDocument } from './expand';
+import type { ExpandOptions, ExpansionResult } from './expansion';
+import { isKnownSetting } from './parameters';
+import { parseDocument, parseDocumentBlocks } from './parser';
+import { headerNamesSettled, namesUsedIn } from './settingNames';
+
+function expandWhileParsing(text: string, options: ExpandOptions): ExpansionResult {
+  const unreadable = text.includes('\uFFFD');
+  let expansion: DocumentExpansion | undefined;
+  // Set when the header's names depend on every block: then blocks are kept and expanded at the end.
+  let held: Block[] | undefined;
+  // Names the blocks use, gathered only when the header has a variable to look for.
+  let blockUses: Set<string> | undefined;
+  const document = parseDocumentBlocks(text, (block, header, lines) => {
+    if (!expansion) {
+      expansion = new DocumentExpansion(header, unreadable, options, new DiagnosticSink(), true, lines);
+      if (!headerNamesSettled(header)) held = [];
+      else if (!header.settings.every((setting) => isKnownSetting(setting.key))) blockUses = new Set();
+    }
+    if (held) {
+      held.push(block);
+      return;
+    }
+    expansion.checkBlockNames(block);
+    if (blockUses) namesUsedIn(block, blockUses);
+    expansion.expandBlock(block);
+  });
+  if (!expansion) return expandDocument(document, options);
+  if (held) return expandDocument({ ...document, blocks: held }, options);
+  const uses = blockUses;
+  expansion.checkHeaderNames((into) => {
+    if (uses) for (const name of uses) into.add(name);
+  });
+  return expansion.finish(document.diagnostics);
+}
+
+/**
+ * Parses and expands `.llmbatch` text: the same items, blocks and diagnostics
+ * as `expandDocument(parseDocument(text), options)`, without keeping the
+ * document. Never throws.
+ */
+export function expandText(text: string, options: ExpandOptions = {}): ExpansionResult {
+  try {
+    return expandWhileParsing(typeof text === 'string' ? text : String(text), options);
+  } catch {
+    // Whatever failed, the whole-document path reports it the way it always does.
+    return expandDocument(parseDocument(text), options);
+  }
+}
