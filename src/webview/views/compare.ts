@@ -44,6 +44,8 @@ export class CompareView {
   private readonly controls: HTMLDivElement;
   private readonly matrixHost: HTMLDivElement;
   private readonly diffHost: HTMLDivElement;
+  // Outside the matrix's host, so it stays in view (sticky) while a wide matrix scrolls sideways.
+  private readonly hint: HTMLParagraphElement;
   private picks: Pick[] = [];
   private readonly cellRows = new Map<HTMLElement, ResultRow>();
   private limit = pageSize;
@@ -53,11 +55,14 @@ export class CompareView {
     this.controls = h('div', { className: 'compare-controls' });
     this.matrixHost = h('div', { className: 'matrix-host' });
     this.diffHost = h('div', { className: 'diff-host', attrs: { 'aria-live': 'polite' } });
-    this.element = h('section', { className: 'compare', attrs: { 'aria-label': 'Compare answers' } }, [this.controls, this.diffHost, this.matrixHost]);
+    this.hint = h('p', { className: 'hint muted', text: 'Click two answers to see a word diff; double-click one for its detail.' });
+    this.hint.hidden = true;
+    this.element = h('section', { className: 'compare', attrs: { 'aria-label': 'Compare answers' } }, [this.controls, this.diffHost, this.hint, this.matrixHost]);
   }
 
   render(input: CompareInput): void {
     this.input = input;
+    this.hint.hidden = true;
     const blocks = compareBlocks(input.rows);
     const blockKey = input.state.block !== undefined && blocks.some((entry) => (entry.block ?? '') === input.state.block) ? input.state.block : (defaultCompareBlock(blocks) ?? '');
     this.renderControls(input, blocks.map((entry) => ({ key: entry.block ?? '', label: `${entry.block || '(no block)'} (${entry.count})` })), blockKey);
@@ -142,7 +147,8 @@ export class CompareView {
         ]),
       );
     }
-    setChildren(this.matrixHost, [h('p', { className: 'hint muted', text: 'Click two answers to see a word diff; double-click one for its detail.' }), table, ...notes]);
+    this.hint.hidden = false;
+    setChildren(this.matrixHost, [table, ...notes]);
   }
 
   private renderMatrixRow(matrix: CompareMatrix, row: MatrixRow): HTMLTableRowElement {
