@@ -5,12 +5,12 @@
  *
  * Line numbers inside messages are 1-based, as editors show them; ranges are 0-based.
  */
-import { isAscii } from 'node:buffer';
 import type { Diagnostic } from '../diagnostics';
 import { chatCompletionSchema, llmRequestSchema, plainRequest } from '../models';
 import type { BatchItem, BatchResult, LLMRequest, SourceRange } from '../models';
 import { findJsonSyntaxError } from './jsonSyntax';
 import { locateTopLevelValue } from './jsonLocate';
+import { utf8Slice } from '../utf8Slice';
 
 /** The only endpoint batch input lines may target. */
 export const chatCompletionsUrl = '/v1/chat/completions';
@@ -37,10 +37,11 @@ const knownBodyKeys = new Set(Object.keys(llmRequestSchema.shape).filter((key) =
 export function parseBatchInput(text: string, options: ParseBatchInputOptions): ParsedBatchInput {
   const items: BatchItem[] = [];
   const context = lineContext(options, true);
-  forEachLine(text, (line, lineNumber) => {
-    const item = readLine(line, lineNumber, context);
+  let lineNumber = 0;
+  for (const line of linesOf(text, bomLength(text), true)) {
+    const item = readLine(line, lineNumber++, context);
     if (item) items.push(item);
-  });
+  }
   return { items, diagnostics: context.diagnostics! };
 }
 
@@ -92,10 +93,10 @@ export function readBatchInputLazily(bytes: Buffer, options: ParseBatchInputOpti
 const decodeChunkBytes = 1 << 20;
 
 /**
- * The lines of UTF-8 `bytes` (without `\r`, a leading BOM skipped), as
- * {@link forEachLine} gives them, decoded about a megabyte at a time: a call
- * into the decoder per line costs more than parsing the line's JSON. A newline
- * byte never occurs inside a multi-byte character, so chunks cut after one.
+ * The lines of UTF-8 `bytes` (a leading BOM skipped), as {@link linesOf} gives
+ * them for the whole text, decoded about a megabyte at a time: a call into the
+ * decoder per line costs more than parsing the line's JSON. A newline byte
+ * never occurs inside a multi-byte character, so chunks cut after one.
  */
 function* byteLines(bytes: Buffer): Generator<string, void, undefined> {
   let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -105,22 +106,29 @@ function* byteLines(bytes: Buffer): Generator<string, void, undefined> {
       const newline = bytes.lastIndexOf(10, start + decodeChunkBytes);
       end = newline >= start ? newline + 1 : bytes.indexOf(10, start + decodeChunkBytes) + 1 || bytes.length;
     }
-    // Node 20's UTF-8 decoder manages a few hundred MB/s; ASCII, the usual case, decodes as Latin-1 by copying.
-    const text = bytes.toString(isAscii(bytes.subarray(start, end)) ? 'latin1' : 'utf8', start, end);
-    let at = 0;
-    for (;;) {
-      const newline = text.indexOf('\n', at);
-      if (newline < 0) break;
-      yield withoutCarriageReturn(text.slice(at, newline));
-      at = newline + 1;
-    }
-    if (end === bytes.length) {
-      // The last line, empty when the file ends with a newline, as in `forEachLine`.
-      yield withoutCarriageReturn(text.slice(at));
-      return;
-    }
+    yield* linesOf(utf8Slice(bytes, start, end), 0, end === bytes.length);
+    if (end === bytes.length) return;
     start = end;
   }
+}
+
+/**
+ * The lines of `text` from `start`, without their `\r`. What follows the last
+ * newline is a line too when `last` (empty when the text ends with one), so a
+ * whole file gives its lines as `split('\n')` would.
+ */
+function* linesOf(text: string, start: number, last: boolean): Generator<string, void, undefined> {
+  for (;;) {
+    const newline = text.indexOf('\n', start);
+    if (newline < 0) break;
+    yield withoutCarriageReturn(text.slice(start, newline));
+    start = newline + 1;
+  }
+  if (last) yield withoutCarriageReturn(text.slice(start));
+}
+
+function bomLength(text: string): number {
+  return text.charCodeAt(0) === 0xfeff ? 1 : 0;
 }
 
 function withoutCarriageReturn(line: string): string {
@@ -152,19 +160,6 @@ function lineContext(options: ParseBatchInputOptions, checking: boolean): LineCo
     shared: new SharedStrings(),
     ...(checking && { diagnostics: [], firstLineOfId: new Map<string, number>() }),
   };
-}
-
-/** Each line without its `\r`, with its 0-based number and where it sits in `text`; a leading BOM is skipped. */
-function forEachLine(text: string, visit: (line: string, lineNumber: number, start: number, end: number) => void): void {
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (let lineNumber = 0; start <= text.length; lineNumber++) {
-    const newline = text.indexOf('\n', start);
-    const next = newline < 0 ? text.length + 1 : newline + 1;
-    let end = newline < 0 ? text.length : newline;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    visit(text.slice(start, end), lineNumber, start, end);
-    start = next;
-  }
 }
 
 function readLine(line: string, lineNumber: number, context: LineContext): BatchItem | undefined {
@@ -307,7 +302,7 @@ export interface ParsedBatchOutput {
 export function parseBatchOutput(text: string, options: { fileName?: string } = {}): ParsedBatchOutput {
   const results = new Map<string, BatchResult>();
   const diagnostics: Diagnostic[] = [];
-  splitLines(text).forEach((line, lineNumber) => {
+  Array.from(linesOf(text, bomLength(text), true)).forEach((line, lineNumber) => {
     if (line.trim() === '') return;
     const range: SourceRange = { ...(options.fileName === undefined ? {} : { file: options.fileName }), startLine: lineNumber, startColumn: 0, endLine: lineNumber, endColumn: line.length };
     const problem = (message: string, code: string): void => void diagnostics.push({ severity: 'error', message, range, code });
@@ -386,11 +381,6 @@ class SharedStrings {
     if (this.#seen.size < 256 && text.length <= 64 * 1024) this.#seen.set(text, text);
     return text;
   }
-}
-
-function splitLines(text: string): string[] {
-  const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return withoutBom.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
 
 function describeSize(characters: number): string {

@@ -12,11 +12,11 @@
  * line on demand, so memory stays small however large the cache grows.
  * Journals written by other processes are picked up when a lookup misses.
  */
-import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { utf8Slice } from '../utf8Slice';
 
 /** The synchronous file operations the store needs; node's `fs` by default. */
 export interface JournalFileSystem {
@@ -300,7 +300,7 @@ export class JournalStore implements KeyvStoreAdapter {
     const window = journal.window;
     if (window && at.offset >= window.offset && at.offset + at.length <= window.offset + window.filled) {
       const start = at.offset - window.offset;
-      return decode(window.bytes, start, start + at.length);
+      return utf8Slice(window.bytes, start, start + at.length);
     }
     try {
       const fd = this.#readFd(journal);
@@ -309,7 +309,7 @@ export class JournalStore implements KeyvStoreAdapter {
       const filled = this.#fs.readSync(fd, bytes, 0, bytes.length, at.offset);
       if (filled < at.length) return undefined;
       if (bytes.length === readAheadBytes) journal.window = { offset: at.offset, filled, bytes };
-      return decode(bytes, 0, at.length);
+      return utf8Slice(bytes, 0, at.length);
     } catch {
       return undefined;
     }
@@ -376,11 +376,6 @@ export class JournalStore implements KeyvStoreAdapter {
       // Something else lives there too.
     }
   }
-}
-
-/** Node 20's UTF-8 decoder is slow next to a Latin-1 copy, which is the same for ASCII (most answers). */
-function decode(bytes: Buffer, start: number, end: number): string {
-  return bytes.toString(isAscii(bytes.subarray(start, end)) ? 'latin1' : 'utf8', start, end);
 }
 
 /** Cache keys are already sha256 hex; anything else is hashed into that shape. */
