@@ -9,6 +9,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 /** Where the lines go: a file written synchronously, or a stream such as stdout. */
 interface LineSink {
   write(text: string): void;
+  /** Rejects with the first write that failed (disk full): reported at the end rather than ending the process mid-run. */
   end(): Promise<void>;
 }
 
@@ -17,7 +18,6 @@ export class OrderedWriter {
   private next = 0;
   private chunk: string[] = [];
   private chunkSize = 0;
-  private failure: Error | undefined;
 
   private constructor(
     private readonly sink: LineSink,
@@ -33,25 +33,22 @@ export class OrderedWriter {
   static toFile(path: string): OrderedWriter {
     const tempPath = `${path}.partial`;
     const fd = openSync(tempPath, 'w');
-    let writer: OrderedWriter | undefined = undefined;
-    let open = true;
+    let failure: Error | undefined;
     const sink: LineSink = {
       write: (text) => {
-        if (writer?.failure) return;
+        if (failure) return;
         try {
           writeSync(fd, text);
         } catch (error) {
-          // A write that fails (disk full) is reported by close() instead of ending the process.
-          writer!.failure = error instanceof Error ? error : new Error(String(error));
+          failure = error instanceof Error ? error : new Error(String(error));
         }
       },
       end: async () => {
-        if (open) closeSync(fd);
-        open = false;
+        closeSync(fd);
+        if (failure) throw failure;
       },
     };
-    writer = new OrderedWriter(sink, path, tempPath);
-    return writer;
+    return new OrderedWriter(sink, path, tempPath);
   }
 
   static toStream(stream: NodeJS.WritableStream): OrderedWriter {
@@ -91,7 +88,6 @@ export class OrderedWriter {
     this.flush();
     await this.sink.end();
     if (this.finalPath === undefined) return;
-    if (this.failure) throw this.failure;
     if (complete) renameSync(this.tempPath!, this.finalPath);
     else rmSync(this.tempPath!, { force: true });
   }

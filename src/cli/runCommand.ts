@@ -46,7 +46,7 @@ export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): stri
  * errors or holds no requests.
  */
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined;
-/** With `lazy`, Batch input items are read again from the text on each pass instead of being held (see `readBatchInputLazily`). */
+/** With `lazy`, Batch input items are read again from the file's bytes on each pass instead of being held (see `readBatchInputLazily`). */
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy: true): LoadedBatch<BatchItemList> | undefined;
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy = false): LoadedBatch<BatchItemList> | undefined {
   let bytes: Buffer;
@@ -57,16 +57,18 @@ export function readCheckedBatch(inputPath: string, shownName: string, defaultPr
     say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
     return undefined;
   }
-  const readLazily = lazy && isBatchJsonl(inputPath);
-  const decoded = readLazily ? { ...checkUtf8(bytes), text: undefined } : decodeUtf8(bytes);
-  if (!decoded.ok) {
-    say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
-    return undefined;
+  const notUtf8 = (problem: { line: number; column: number; message: string }) => say(`${shownName}:${problem.line + 1}:${problem.column + 1}: error: ${problem.message}`);
+  let batch: LoadedBatch<BatchItemList>;
+  if (lazy && isBatchJsonl(inputPath)) {
+    const checked = checkUtf8(bytes);
+    if (!checked.ok) return void notUtf8(checked);
+    const { items, diagnostics } = readBatchInputLazily(bytes, { fileName: inputPath, provider: defaultProvider });
+    batch = fromBatchInput(items, diagnostics);
+  } else {
+    const decoded = decodeUtf8(bytes);
+    if (!decoded.ok) return void notUtf8(decoded);
+    batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
   }
-  const batch: LoadedBatch<BatchItemList> =
-    decoded.text === undefined
-      ? (({ items, diagnostics }) => fromBatchInput(items, diagnostics))(readBatchInputLazily(bytes, { fileName: inputPath, provider: defaultProvider }))
-      : loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
   for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
   const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) {
