@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { config, extensionId, fixture } from './hostFixtures';
 import { MockServer } from '../../mock/mockServer';
-import type { MockFault, MockScriptContext } from '../../mock/mockServer';
+import { echoingFault } from '../../mock/credentialEchoes';
 import type { LlmbatchApi } from '../../../src/extension/extension';
 import type { RunEvent } from '../../../src/extension/runs/runEvents';
 import type { RunHistory } from '../../../src/extension/results/runHistory';
@@ -32,20 +32,6 @@ async function until<T>(probe: () => T | undefined | false, what: string, timeou
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Error answers that quote the request's credentials back, the way careless proxies and debug servers do. */
-function echoingFault(ctx: MockScriptContext, elsewhere: string): MockFault | undefined {
-  const content = JSON.stringify(ctx.body);
-  const authorization = String(ctx.headers.authorization ?? '');
-  const bareKey = authorization.replace(/^Bearer\s+/i, '');
-  if (content.includes('echo 401')) return { kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${bareKey}. Header was "Authorization: ${authorization}".` } } };
-  if (content.includes('echo headers')) return { kind: 'status', status: 400, body: { error: { type: 'invalid_request_error', headers: ctx.headers } } };
-  if (content.includes('echo text')) return { kind: 'status', status: 502, body: `Bad gateway\nPOST ${ctx.path}\nauthorization: ${authorization}\n` };
-  if (content.includes('echo 2xx')) return { kind: 'ok', body: { error: { message: `upstream refused key=${bareKey}` } } };
-  if (content.includes('echo html')) return { kind: 'ok', body: `<html>debug: ${authorization}</html>` };
-  if (content.includes('redirect')) return { kind: 'status', status: 307, headers: { location: `${elsewhere}/chat/completions` }, body: '' };
-  return undefined;
 }
 
 /** A webview panel without a webview: what the host posts is recorded, what the webview would post is `send`. */

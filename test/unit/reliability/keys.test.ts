@@ -5,25 +5,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockServer } from '../../mock/mockServer';
-import type { MockFault, MockScriptContext } from '../../mock/mockServer';
+import { echoingFault } from '../../mock/credentialEchoes';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import { chatItem } from '../engine/engineFixtures';
 import { batchLine, outputLines, runCli, textUnder } from './reliabilityFixtures';
-
-/** Error answers that quote the request's credentials back, the way careless proxies and debug servers do. */
-function echoingFault(ctx: MockScriptContext, elsewhere: string): MockFault | undefined {
-  const content = JSON.stringify(ctx.body);
-  const authorization = String(ctx.headers.authorization ?? '');
-  const bareKey = authorization.replace(/^Bearer\s+/i, '');
-  if (content.includes('echo 401')) return { kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${bareKey}. Header was "Authorization: ${authorization}".` } } };
-  if (content.includes('echo headers')) return { kind: 'status', status: 400, body: { error: { type: 'invalid_request_error', headers: ctx.headers } } };
-  if (content.includes('echo text')) return { kind: 'status', status: 502, body: `Bad gateway\nPOST ${ctx.path}\nauthorization: ${authorization}\n` };
-  if (content.includes('echo 2xx')) return { kind: 'ok', body: { error: { message: `upstream refused key=${bareKey}` } } };
-  if (content.includes('echo html')) return { kind: 'ok', body: `<html>debug: ${authorization}</html>` };
-  if (content.includes('redirect')) return { kind: 'status', status: 307, headers: { location: `${elsewhere}/chat/completions` }, body: '' };
-  return undefined;
-}
 
 describe('API keys (CLI)', () => {
   let server: MockServer;
