@@ -3,11 +3,11 @@
  * otherwise send every request and write one result line per request in input
  * order.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { BatchItem } from '../core/models';
 import type { Diagnostic } from '../core/diagnostics';
-import { checkUtf8, decodeUtf8, fromBatchInput, isBatchJsonl, loadBatchText } from '../core/batchFile/loadBatch';
+import { decodeUtf8, fromBatchInput, isBatchJsonl, loadBatchText } from '../core/batchFile/loadBatch';
 import type { LoadedBatch } from '../core/batchFile/loadBatch';
 import { formatBatchOutputLine, readBatchInputLazily } from '../core/batchFile/batchJsonl';
 import type { BatchItemList } from '../core/batchFile/batchJsonl';
@@ -15,8 +15,10 @@ import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/pro
 import { setUpProviders } from '../core/endpoints/providerSetup';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
 import { RequestManager } from '../core/engine/requestManager';
+import type { BatchRunResult } from '../core/engine/requestManager';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
+import { InputFileError, inputFileLimits, readRegularFile, RegularFile } from '../core/inputFiles';
 import { openCliCache } from './cacheSetup';
 import type { RunOptions } from './args';
 import { OrderedWriter } from './orderedWriter';
@@ -46,28 +48,37 @@ export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): stri
  * errors or holds no requests.
  */
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined;
-/** With `lazy`, Batch input items are read again from the file's bytes on each pass instead of being held (see `readBatchInputLazily`). */
+/** With `lazy`, Batch input items are read again from the file on each pass instead of being held (see `readBatchInputLazily`). */
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy: true): LoadedBatch<BatchItemList> | undefined;
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy = false): LoadedBatch<BatchItemList> | undefined {
-  let bytes: Buffer;
+  const refuse = (message: string): undefined => {
+    say(`${shownName}:1:1: error: ${message}`);
+    say(`llmbatch: 1 error in ${shownName}; nothing was ${done}`);
+    return undefined;
+  };
+  const jsonl = isBatchJsonl(inputPath);
+  let batch: LoadedBatch<BatchItemList>;
   try {
-    bytes = readFileSync(inputPath);
+    if (jsonl) {
+      // Read a megabyte at a time, on each pass: memory stays the same whatever the file's size.
+      const file = RegularFile.open(inputPath, inputFileLimits.streamedInputBytes, 'a Batch input file');
+      try {
+        const { items, diagnostics } = readBatchInputLazily(file, { fileName: inputPath, provider: defaultProvider });
+        batch = fromBatchInput(lazy ? items : [...items], diagnostics);
+      } finally {
+        // A lazy list reads the file again for the run, which ends with the process.
+        if (!lazy) file.close();
+      }
+    } else {
+      const decoded = decodeUtf8(readRegularFile(inputPath, inputFileLimits.wholeFileBytes, 'a .llmbatch file'));
+      if (!decoded.ok) return void say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
+      batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
+    }
   } catch (error) {
+    if (error instanceof InputFileError) return refuse(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
     return undefined;
-  }
-  const notUtf8 = (problem: { line: number; column: number; message: string }) => say(`${shownName}:${problem.line + 1}:${problem.column + 1}: error: ${problem.message}`);
-  let batch: LoadedBatch<BatchItemList>;
-  if (lazy && isBatchJsonl(inputPath)) {
-    const checked = checkUtf8(bytes);
-    if (!checked.ok) return void notUtf8(checked);
-    const { items, diagnostics } = readBatchInputLazily(bytes, { fileName: inputPath, provider: defaultProvider });
-    batch = fromBatchInput(items, diagnostics);
-  } else {
-    const decoded = decodeUtf8(bytes);
-    if (!decoded.ok) return void notUtf8(decoded);
-    batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
   }
   for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
   const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;
@@ -117,7 +128,11 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     const plan = planEndpoints(planned, { profiles, apiBaseOf: options.provider ? undefined : batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
     for (const problem of plan.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
     if (plan.problems.length > 0) return exitCodes.usage;
-    printDryRun([...items], plan.groups.map((group) => group.endpoint), io.stdout);
+    try {
+      printDryRun(items, plan.groups.map((group) => group.endpoint), io.stdout);
+    } catch (error) {
+      return changedDuringRun(error, shownName, say);
+    }
     return exitCodes.ok;
   }
 
@@ -180,12 +195,20 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   }
   const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
-  const run = await manager.processBatch(items, {
-    ...(io.signal && { signal: io.signal }),
-    ...(bar && { onProgress: (event) => bar.update(event) }),
-    onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
-    keepResults: false,
-  });
+  let run: BatchRunResult;
+  try {
+    run = await manager.processBatch(items, {
+      ...(io.signal && { signal: io.signal }),
+      ...(bar && { onProgress: (event) => bar.update(event) }),
+      onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
+      keepResults: false,
+    });
+  } catch (error) {
+    bar?.done();
+    await writer.close(false);
+    await cache?.close();
+    return changedDuringRun(error, shownName, say);
+  }
   bar?.done();
   await writer.close(true);
   await cache?.close();
@@ -214,6 +237,14 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
 }
 
 const maxShownFailures = 10;
+
+/** A Batch input file read again on each pass must not change in between; anything else is not ours to handle. */
+function changedDuringRun(error: unknown, shownName: string, say: (line: string) => void): number {
+  if (!(error instanceof InputFileError)) throw error;
+  say(`${shownName}:1:1: error: ${error.message}`);
+  say('llmbatch: the run stopped; answers received before are in the cache');
+  return exitCodes.usage;
+}
 
 function mapItems(items: BatchItemList, change: (item: BatchItem) => BatchItem): BatchItemList {
   return {

@@ -3,9 +3,9 @@
  * combination of sweep values, data row and repeat — with the diagnostics that
  * need more than the text alone (unknown names, invalid values, data files).
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics';
+import { readDataFile } from '../inputFiles';
 import { BlockExpander, BodyShapes } from './blockExpander';
 import type { SharedExpansion } from './blockExpander';
 import { planBlock } from './blockPlan';
@@ -100,7 +100,7 @@ export class DocumentExpansion {
 
   private begin(): BlockStage {
     const { options, ignored } = this;
-    const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+    const readFile = options.readFile ?? readDataFile;
     const baseDir = options.baseDir ?? (options.fileName !== undefined ? dirname(options.fileName) : process.cwd());
     const dataFiles = new Map<string, DataLoad>();
     const loadData = (path: string): DataLoad => {

@@ -8,7 +8,7 @@ export interface ExpandOptions {
   readonly fileName?: string;
   /** Used by blocks that set no `@provider`. */
   readonly defaultProvider?: string;
-  /** Reads a data file as UTF-8 text; defaults to `fs.readFileSync(path, 'utf8')`. Throws as `fs` does. */
+  /** Reads a data file as UTF-8 text; defaults to `readDataFile` (regular files within the data file limit). Throws as `fs` does. */
   readonly readFile?: (absolutePath: string) => string;
   /** Folder for relative `@data` paths; defaults to the file's folder, else the working directory. */
   readonly baseDir?: string;
