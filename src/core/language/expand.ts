@@ -25,6 +25,7 @@ import type { SourceLines } from './lines';
 import { RequestIds, UniqueNames } from './requestIds';
 import { checkBlockSettingNames, checkHeaderSettingNames, namesUsedIn } from './settingNames';
 import { TemplateCache } from './substitution';
+import { TextBudget } from './textBudget';
 import { ValueChecks } from './valueChecks';
 
 const defaultMaxRequests = 100_000;
@@ -35,6 +36,7 @@ interface BlockStage {
   readonly headerSettings: EffectiveSettings;
   readonly summaryScope: SummaryScope;
   readonly expander: BlockExpander;
+  readonly budget: TextBudget;
   readonly ids: RequestIds;
   readonly rateLimits: FileRateLimits | undefined;
   /** Set when blocks are dropped once expanded. */
@@ -132,10 +134,11 @@ export class DocumentExpansion {
     };
     const headerSettings = headerEffective(this.header, ignored);
     const summaryScope: SummaryScope = { header: headerSettings, ignored, described: context.described, table: new SummaryTable(), lines: this.lines };
-    const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap(), shapes: new BodyShapes(), values: [] };
+    const budget = new TextBudget(options.maxTextPerRequest, options.maxTextPerFile);
+    const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap(), shapes: new BodyShapes(), values: [], budget };
     const expander = new BlockExpander(this.blockReports, shared, options.defaultProvider, options.fileName);
     const pending = this.lines ? new PendingSummaries(summaryScope) : undefined;
-    return { context, headerSettings, summaryScope, expander, ids: new RequestIds(this.items), rateLimits, pending };
+    return { context, headerSettings, summaryScope, expander, budget, ids: new RequestIds(this.items), rateLimits, pending };
   }
 
   /** Plans and expands the next block; its own names must have been checked. */
@@ -157,7 +160,8 @@ export class DocumentExpansion {
           block.separatorRange,
           'too-many-requests',
         );
-      } else {
+      } else if (!stage.budget.exhausted) {
+        // Once the file's text budget is spent (and reported), later blocks are not expanded.
         stage.expander.expand(plan, items, stage.ids);
         this.total += plan.requestCount;
       }

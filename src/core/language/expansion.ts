@@ -14,6 +14,10 @@ export interface ExpandOptions {
   readonly baseDir?: string;
   /** Blocks that would take the file past this many requests are not expanded; defaults to 100 000. */
   readonly maxRequests?: number;
+  /** Characters that filling in placeholders may make for one request; defaults to 10 MB (`textLimits`). */
+  readonly maxTextPerRequest?: number;
+  /** The same for all of the file's requests together; defaults to 256 MB. */
+  readonly maxTextPerFile?: number;
 }
 
 /** An `@api_base` the file asks for; whether to honour it is the caller's decision. */
