@@ -14,6 +14,7 @@ import { bufferSource, describeSize } from '../inputFiles';
 import type { ByteSource } from '../inputFiles';
 import { byteLines, linesOf } from './byteLines';
 import { FirstLines } from './firstLines';
+import { deepNestingOffset, maxJsonDepth, nestsDeeperThan } from '../jsonDepth';
 
 /** The only endpoint batch input lines may target. */
 export const chatCompletionsUrl = '/v1/chat/completions';
@@ -158,6 +159,9 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
     return undefined;
   }
   const record = parsed as Record<string, unknown>;
+  // Before anything walks the values: JSON.stringify, the cache key and error messages recurse.
+  const deep = deeplyNested(record, undefined);
+  if (deep !== undefined) return void reportDeep(deep, line, 1, report, lineRange);
   const keyRange = (key: string): SourceRange => {
     const found = locateTopLevelValue(line, key);
     return found ? lineRange(found.start, found.end) : lineRange();
@@ -213,6 +217,9 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
   }
   // The common case skips the copy `{ ...body, provider }`: spreading a parsed object costs more than parsing it.
   const plain = plainRequest(body as Record<string, unknown>, options.provider);
+  // A plain request holds only text and numbers; anything else may nest.
+  const deepInBody = plain ? undefined : deeplyNested(body as Record<string, unknown>, 'body');
+  if (deepInBody !== undefined) return void reportDeep(deepInBody, line, 2, report, lineRange);
   const request = plain ? ({ success: true, data: plain } as const) : llmRequestSchema.safeParse({ ...body, provider: options.provider });
   if (!request.success) {
     for (const issue of request.error.issues) {
@@ -224,6 +231,20 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
     return undefined;
   }
   return valid ? { id: customId as string, request: context.shared.share(request.data), source: lineRange() } : undefined;
+}
+
+/** The path of the first value of `record` (but `body`, looked at apart) that nests more than allowed. */
+function deeplyNested(record: Record<string, unknown>, prefix: string | undefined): string | undefined {
+  for (const key in record) {
+    if (prefix === undefined && key === 'body') continue;
+    if (nestsDeeperThan(record[key])) return prefix === undefined ? key : `${prefix}.${key}`;
+  }
+  return undefined;
+}
+
+function reportDeep(path: string, line: string, levelsAbove: number, report: (message: string, code: string, range: SourceRange) => void, lineRange: (start: number, end: number) => SourceRange): void {
+  const at = deepNestingOffset(line, maxJsonDepth + levelsAbove) ?? 0;
+  report(`${path} nests lists and objects more than ${maxJsonDepth} levels deep, more than a request may hold`, 'too-deep', lineRange(at, at + 1));
 }
 
 /** A line over the limit, measured in characters (or in bytes, when it was too long to decode); it is not read. */

@@ -2,6 +2,7 @@
  * Data files for `@data`: CSV (or TSV) with a header row, JSON Lines, or a JSON
  * list of objects. Every row becomes one set of variables named after the columns.
  */
+import { maxJsonDepth, nestsDeeperThan } from '../jsonDepth';
 import { readCsvRecords } from './csv';
 import { findJsonSyntaxError } from './jsonSyntax';
 
@@ -103,6 +104,11 @@ function collectObjects(items: { value: unknown; where: string; number: number }
   for (const item of items) {
     if (!isRecord(item.value)) {
       problems.push({ where: item.where, message: 'each row must be a JSON object such as {"review": "…"}, so this one is left out' });
+      continue;
+    }
+    // Its values become request parameters (`@response_format = {{format}}`), which may nest only so deep.
+    if (nestsDeeperThan(item.value, maxJsonDepth + 1)) {
+      problems.push({ where: item.where, message: `a value nests lists and objects more than ${maxJsonDepth} levels deep, so this row is left out` });
       continue;
     }
     for (const key of Object.keys(item.value)) {

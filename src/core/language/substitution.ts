@@ -2,11 +2,10 @@
  * Filling placeholders into setting values, which may be text or any JSON value
  * with `{{name}}` inside its strings.
  */
+import { maxJsonDepth } from '../jsonDepth';
 import { compileString, render } from './template';
 import type { Template } from './template';
 import type { TextBudget } from './textBudget';
-
-const maxDepth = 64;
 
 /** True when some string inside `value` contains `{{`. Iterative: JSON may nest deeply. */
 export function hasPlaceholderText(value: unknown): boolean {
@@ -47,7 +46,7 @@ export class TemplateCache {
  */
 export function substituteDeep(value: unknown, lookup: (name: string) => unknown, cache: TemplateCache, budget?: TextBudget, depth = 0): unknown {
   if (typeof value === 'string') return value.includes('{{') ? render(cache.get(value), lookup, budget) : value;
-  if (depth > maxDepth || typeof value !== 'object' || value === null) return value;
+  if (depth >= maxJsonDepth || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     budget?.spend(value.length);
     return value.map((element: unknown) => substituteDeep(element, lookup, cache, budget, depth + 1));
