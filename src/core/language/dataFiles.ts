@@ -77,11 +77,14 @@ function readDelimited(text: string, delimiter: string, rowLimit: number): DataL
 }
 
 function readHeader(fields: readonly string[], line: number, columns: string[], keep: number[], problems: DataProblem[]): void {
+  // A set, not a search of the columns so far: a header of 100 000 columns would take 5 billion comparisons.
+  const seen = new Set<string>();
   fields.forEach((field, index) => {
     const name = field.trim();
     if (name === '') problems.push({ where: `line ${line}`, message: `column ${index + 1} has no name in the header row, so it is not used` });
-    else if (columns.includes(name)) problems.push({ where: `line ${line}`, message: `column "${name}" appears twice in the header row; only the first is used` });
+    else if (seen.has(name)) problems.push({ where: `line ${line}`, message: `column "${name}" appears twice in the header row; only the first is used` });
     else {
+      seen.add(name);
       columns.push(name);
       keep.push(index);
     }
