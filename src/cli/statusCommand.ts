@@ -12,8 +12,8 @@ import type { StatusOptions } from './batchArgs';
 import type { BatchSetup } from './batchSetup';
 import { withBatchSetup } from './batchSetup';
 import { OrderedWriter } from './orderedWriter';
-import type { CliIo } from './runCommand';
-import { exitCodes } from './runCommand';
+import type { CliIo } from './io';
+import { exitCodes } from './io';
 
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);

@@ -7,7 +7,6 @@
  * one rate budget per endpoint and key through the shared limiter registry.
  */
 import * as vscode from 'vscode';
-import { RequestManager } from '../../core/engine/requestManager';
 import { RateLimiterRegistry } from '../../core/rateLimit/rateLimiterRegistry';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
 import type { BatchItem, BatchResult } from '../../core/models';
@@ -20,7 +19,8 @@ import type { RunEvent, RunItemInfo, RunStats } from './runEvents';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
 import { loadBatch } from './batchSource';
 import type { Selection } from './runSetup';
-import { budgetsOf, RunRefusedError, selectItems, setUpProviders } from './runSetup';
+import { RunRefusedError, selectItems, setUpProviders } from './runSetup';
+import { assembleRun } from '../../core/run/runAssembly';
 import { describeEndpoint } from '../../core/endpoints/providerSetup';
 import type { WorkspaceCache } from './workspaceCache';
 import { writeOnly } from './workspaceCache';
@@ -196,13 +196,11 @@ export class RunController implements vscode.Disposable {
     this.#emitter.fire({ type: 'started', runId, fileUri: active.fileUri, startedAt: Date.now(), items: infos, ...(options.updates !== undefined && { updates: options.updates }) });
     log.info(`${runId}: ${fileName}: ${items.length} request${items.length === 1 ? '' : 's'} to ${setup.endpoints.map(describeEndpoint).join(', ')}${cache ? '' : ' (cache off)'}${options.bypassCache ? ' (bypassing the cache)' : ''}`);
 
-    const manager = new RequestManager(setup.providerFor, {
-      concurrency: settings.concurrency,
-      timeoutMs: settings.timeoutMs,
-      retryAttempts: settings.retryAttempts,
-      retryDelayMs: settings.retryDelayMs,
-      ...(cache && { cache }),
-      rateLimiter: this.#rateLimits.forRun(budgetsOf(setup.endpoints, batch.rateLimits)),
+    const manager = assembleRun(setup, {
+      engine: settings,
+      budgets: { file: batch.rateLimits },
+      rateLimits: this.#rateLimits,
+      cache,
       onLog: (entry) => (entry.level === 'debug' ? undefined : log[entry.level === 'error' ? 'error' : entry.level === 'warn' ? 'warn' : 'info'](`${entry.itemId ? `${entry.itemId}: ` : ''}${entry.message}`)),
     });
     const pending: BatchResult[] = [];

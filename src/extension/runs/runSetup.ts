@@ -6,14 +6,12 @@
 import type { BatchItem } from '../../core/models';
 import type { Diagnostic } from '../../core/diagnostics';
 import { findProfileKey } from '../../core/endpoints/profiles';
-import type { ProviderSetup as CoreProviderSetup } from '../../core/endpoints/providerSetup';
-import { setUpProviders as setUpCoreProviders } from '../../core/endpoints/providerSetup';
+import type { ReadyProviders } from '../../core/endpoints/providerSetup';
+import { prepareProviders } from '../../core/run/runAssembly';
 import type { RunSettings } from '../config/settings';
 import { problemsFor } from '../config/profileSettings';
 import type { KeyStore } from '../keys/keyStore';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
-import type { ResolvedEndpoint } from '../../core/endpoints/profiles';
-import type { RateLimits } from '../../core/rateLimit/rateLimiter';
 
 /** Why a run did not start; `problems` are shown in the file when they have a place there. */
 export class RunRefusedError extends Error {
@@ -58,8 +56,6 @@ export function selectItems(batch: LoadedBatch, selection: Selection, fileName: 
   return items;
 }
 
-export type ProviderSetup = Extract<CoreProviderSetup, { ok: true }>;
-
 /**
  * Resolves endpoints and keys and builds one provider per endpoint. Refuses a
  * file that points a keyed profile at a URL its settings don't name, a keyed
@@ -73,8 +69,8 @@ export async function setUpProviders(
   settings: RunSettings,
   keys: KeyStore,
   options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly fetch?: typeof globalThis.fetch } = {},
-): Promise<ProviderSetup> {
-  const setup = await setUpCoreProviders(items, {
+): Promise<ReadyProviders> {
+  const setup = await prepareProviders(items, {
     profiles: settings.profiles,
     apiBaseOf: batch.apiBaseOf,
     providerRangeOf: batch.providerRangeOf,
@@ -94,17 +90,4 @@ export async function setUpProviders(
   const { endpoint } = setup;
   const where = endpoint.apiKeyEnv ? ` or set the ${endpoint.apiKeyEnv} environment variable` : '';
   throw new RunRefusedError(`No API key for provider "${endpoint.profile}": use "LLM Batch: Set API Key…"${where}.`, [], endpoint.profile);
-}
-
-/**
- * The budgets of each provider of a run: the file's `@rpm`/`@tpm`, else its
- * profile's `rpm`/`tpm`. Absent ones leave the limits the server announces.
- */
-export function budgetsOf(endpoints: readonly Pick<ResolvedEndpoint, 'profile' | 'rpm' | 'tpm'>[], fileLimits: RateLimits | undefined): (provider: { readonly id: string }) => RateLimits {
-  return (provider) => {
-    const endpoint = endpoints.find((candidate) => candidate.profile === provider.id);
-    const rpm = fileLimits?.rpm ?? endpoint?.rpm;
-    const tpm = fileLimits?.tpm ?? endpoint?.tpm;
-    return { ...(rpm !== undefined && { rpm }), ...(tpm !== undefined && { tpm }) };
-  };
 }

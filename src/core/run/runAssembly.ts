@@ -1,0 +1,65 @@
+/**
+ * The one place a run is put together, for the editor and the command line:
+ * the providers a file's requests go to (with their keys), the budgets, the
+ * rate limiters, the cache and the engine settings, joined into the
+ * `RequestManager` that sends them. Each host brings its own inputs (settings
+ * or flags, its key store, its log) and keeps only its own UI.
+ */
+import type { BatchItem, SourceRange } from '../models';
+import type { CacheProvider } from '../cache/cacheProvider';
+import type { EndpointProfiles, ResolvedEndpoint } from '../endpoints/profiles';
+import type { LocatedValue } from '../endpoints/endpointPlan';
+import type { ProviderSetup, ReadyProviders } from '../endpoints/providerSetup';
+import { setUpProviders } from '../endpoints/providerSetup';
+import type { LogEntry } from '../engine/requestManager';
+import { RequestManager } from '../engine/requestManager';
+import type { RateLimiterRegistry } from '../rateLimit/rateLimiterRegistry';
+import type { BudgetSources } from './runBudgets';
+import { budgetsFor } from './runBudgets';
+
+/** Where a run's requests may go: the file's own settings and the host's profiles and keys. */
+export interface RunEndpoints {
+  readonly profiles: EndpointProfiles;
+  /** A request's own `@api_base`, with its place in the file; absent when the host overrides every base URL. */
+  readonly apiBaseOf?: (item: BatchItem) => LocatedValue | undefined;
+  readonly providerRangeOf?: (item: BatchItem) => SourceRange | undefined;
+  /** The key of an endpoint that may receive one (the editor's key store, the CLI's environment). */
+  readonly findKey: (endpoint: ResolvedEndpoint) => Promise<string | undefined>;
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+/** How the engine sends: the host's settings or flags. */
+export interface RunEngineSettings {
+  readonly concurrency?: number | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly retryAttempts?: number | undefined;
+  readonly retryDelayMs?: number | undefined;
+}
+
+export interface RunAssemblyOptions {
+  readonly engine: RunEngineSettings;
+  readonly budgets: BudgetSources;
+  /** The host's registry, so limits learnt from one run's answers pace the next run to the same key. */
+  readonly rateLimits: RateLimiterRegistry;
+  readonly cache?: CacheProvider | undefined;
+  readonly onLog?: ((entry: LogEntry) => void) | undefined;
+}
+
+/** Resolves every planned item's endpoint and key; any problem refuses the whole run, so half a batch is never sent. */
+export function prepareProviders(planned: Iterable<BatchItem>, endpoints: RunEndpoints): Promise<ProviderSetup> {
+  return setUpProviders(planned, endpoints);
+}
+
+/** The engine for a run whose providers are ready. */
+export function assembleRun(providers: ReadyProviders, options: RunAssemblyOptions): RequestManager {
+  return new RequestManager(providers.providerFor, {
+    // Picked one by one: hosts pass their whole settings or flags object.
+    concurrency: options.engine.concurrency,
+    timeoutMs: options.engine.timeoutMs,
+    retryAttempts: options.engine.retryAttempts,
+    retryDelayMs: options.engine.retryDelayMs,
+    ...(options.cache && { cache: options.cache }),
+    rateLimiter: options.rateLimits.forRun(budgetsFor(providers.endpoints, options.budgets)),
+    ...(options.onLog && { onLog: options.onLog }),
+  });
+}
