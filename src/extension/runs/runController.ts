@@ -29,6 +29,8 @@ import { confirmRun } from './confirm';
 import { formatDryRun } from './runText';
 import { EndpointDiagnostics } from './endpointDiagnostics';
 import type { GetParsed } from './batchSource';
+import type { LatestRuns } from '../results/runRecords';
+import type { RunRecord } from '../results/runRecord';
 
 export interface RunOptions extends Selection {
   /** Send every request even when an answer is cached (the fresh answer replaces the cached one). */
@@ -50,14 +52,6 @@ export interface BatchRunResult {
   readonly cancelled: boolean;
 }
 
-/** The latest complete picture of a file's runs, updated by re-runs. */
-interface RunRecord {
-  readonly runId: string;
-  readonly fileUri: string;
-  readonly items: RunItemInfo[];
-  readonly results: Map<string, BatchResult>;
-}
-
 export interface RunControllerDeps {
   readonly keys: KeyStore;
   readonly log: Log;
@@ -73,6 +67,8 @@ export interface RunControllerDeps {
    * of this controller's own by default.
    */
   readonly rateLimits?: RateLimiterRegistry;
+  /** Each file's latest run as the results side records it: what a re-run sends again, and where its rows go. */
+  readonly records?: LatestRuns;
 }
 
 interface ActiveRun {
@@ -85,7 +81,6 @@ export class RunController implements vscode.Disposable {
   readonly #emitter = new vscode.EventEmitter<RunEvent>();
   /** Every run's started, progress, results (in small groups) and finished events. */
   readonly onDidRunEvent = this.#emitter.event;
-  readonly #records = new Map<string, RunRecord>();
   readonly #diagnostics: EndpointDiagnostics;
   readonly #rateLimits: RateLimiterRegistry;
   // By file, in the order the runs started.
@@ -140,16 +135,16 @@ export class RunController implements vscode.Disposable {
   /** Sends again the requests of the file's latest run that failed or were cancelled. */
   async rerunFailed(uri?: vscode.Uri, options: Omit<RunOptions, 'onlyIds' | 'updates'> = {}): Promise<BatchRunResult | undefined> {
     const fileUri = uri?.toString() ?? this.#lastFileUri;
-    const record = fileUri === undefined ? undefined : this.#records.get(fileUri);
+    const record = fileUri === undefined ? undefined : this.deps.records?.latest(fileUri);
     if (!record) throw new RunRefusedError('No earlier run of this file to re-run.');
-    const failed = record.items.filter((item) => record.results.get(item.id)?.ok !== true).map((item) => item.id);
+    const failed = record.unansweredIds();
     if (failed.length === 0) return undefined;
     return this.run(vscode.Uri.parse(record.fileUri), { ...options, onlyIds: failed, updates: record.runId });
   }
 
   /** Sends one request again, bypassing the cache, as an update of the file's latest run. */
   rerunItem(uri: vscode.Uri, id: string): Promise<BatchRunResult> {
-    const record = this.#records.get(uri.toString());
+    const record = this.deps.records?.latest(uri.toString());
     return this.run(uri, { onlyIds: [id], bypassCache: true, ...(record && { updates: record.runId }) });
   }
 
@@ -186,7 +181,7 @@ export class RunController implements vscode.Disposable {
       if (!(await confirmRun(fileName, toSend.length, estimateCost(toSend), settings, uri, options))) throw new RunRefusedError('Run not started.');
     }
 
-    const previous = options.updates ? this.#records.get(active.fileUri) : undefined;
+    const previous = options.updates ? this.deps.records?.latest(active.fileUri) : undefined;
     const updates = previous?.runId === options.updates ? previous : undefined;
     const runId = `run-${Date.now().toString(36)}-${++this.#sequence}`;
     active.runId = runId;
@@ -229,7 +224,6 @@ export class RunController implements vscode.Disposable {
     const results = outcome.results.map((result) => ({ ...result, index: indexOf(result.index) }));
     const stats = runStats(items, results, outcome.wallTimeMs, outcome.cancelled, outcome.stats.rateLimited429s);
     this.#emitter.fire({ type: 'finished', runId, stats });
-    this.#remember(options.updates ?? runId, active.fileUri, infos, results, updates);
     log.info(
       `${runId}: ${outcome.cancelled ? 'cancelled' : 'finished'} in ${(outcome.wallTimeMs / 1000).toFixed(1)} s — ${stats.succeeded} answered (${stats.cached} cached), ${stats.failed} failed` +
         (stats.unfinished ? `, ${stats.unfinished} not run` : '') +
@@ -250,17 +244,6 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  /** Keeps the file's latest picture; a re-run of a run this session never saw is kept under that run's id. */
-  #remember(runId: string, fileUri: string, infos: RunItemInfo[], results: BatchResult[], updates: RunRecord | undefined): void {
-    if (updates) {
-      const known = new Set(updates.items.map((info) => info.id));
-      updates.items.push(...infos.filter((info) => !known.has(info.id)));
-      for (const result of results) updates.results.set(result.id, result);
-      return;
-    }
-    this.#records.set(fileUri, { runId, fileUri, items: infos, results: new Map(results.map((result) => [result.id, result])) });
-  }
-
   dispose(): void {
     this.cancel();
     this.#emitter.dispose();
@@ -271,8 +254,7 @@ export class RunController implements vscode.Disposable {
 /** Indexes of a re-run are those of the run it completes, so the panel can merge row by row. */
 function indexMapper(items: readonly BatchItem[], updates: RunRecord | undefined): (index: number) => number {
   if (!updates) return (index) => index;
-  const original = new Map(updates.items.map((info) => [info.id, info.index]));
-  const mapped = items.map((item, i) => original.get(item.id) ?? updates.items.length + i);
+  const mapped = items.map((item, i) => updates.item(item.id)?.index ?? updates.size + i);
   return (index) => mapped[index] ?? index;
 }
 
