@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { registerEditorSupport } from './editor/registerEditorSupport';
 import { readRunSettings } from './config/settings';
 import { KeyStore } from './keys/keyStore';
-import { Log } from './log';
+import { Log } from './output/log';
 import { registerResults } from './results/resultsController';
 import { registerRunCommands, report } from './runs/commands';
 import { registerBatchJobs } from './batchJobs/batchJobCommands';
@@ -16,7 +16,7 @@ import type { BatchRunResult } from './runs/runController';
 import { RunController } from './runs/runController';
 import type { RunEvent } from './runs/runEvents';
 import { RunStatusBar } from './runs/statusBar';
-import { WorkspaceCache } from './runs/workspaceCache';
+import { WorkspaceCache } from './cache/workspaceCache';
 import { RunRecords } from './results/runRecords';
 
 /** What `activate()` returns: the extension's API for other extensions and for tests. */

@@ -15,15 +15,15 @@ import type { SubmissionRecord } from '../../core/batchApi/jobState';
 import { isTerminalStatus } from '../../core/batchApi/batchObjects';
 import { isSubmissionDone, summarizeSubmission } from '../../core/batchApi/jobResults';
 import type { KeyStore } from '../keys/keyStore';
-import type { Log } from '../log';
-import type { GetParsed } from '../runs/batchSource';
+import type { Log } from '../output/log';
+import type { GetParsed } from '../batchFile/batchSource';
 import type { RunController } from '../runs/runController';
 import { fileLabel } from '../runs/runController';
-import { RunRefusedError } from '../runs/runSetup';
-import type { WorkspaceCache } from '../runs/workspaceCache';
+import { RunRefusedError } from '../batchFile/runSetup';
+import type { WorkspaceCache } from '../cache/workspaceCache';
 import { report } from '../runs/commands';
 import { BatchJobController } from './batchJobController';
-import { readSubmitOptions } from './submitSelection';
+import { readSubmitOptions } from '../batchFile/submitSelection';
 
 export interface BatchJobDeps {
   readonly context: Pick<vscode.ExtensionContext, 'storageUri' | 'globalStorageUri'>;

@@ -17,14 +17,14 @@ import { findProfileKey } from '../../core/endpoints/profiles';
 import { estimateCost, formatUsd } from '../../core/pricing';
 import { readProfiles, readRunSettings } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
-import type { Log } from '../log';
-import type { GetParsed } from '../runs/batchSource';
-import { loadBatch } from '../runs/batchSource';
-import type { Selection } from '../runs/runSetup';
-import { RunRefusedError, setUpProviders } from '../runs/runSetup';
-import type { WorkspaceCache } from '../runs/workspaceCache';
+import type { Log } from '../output/log';
+import type { GetParsed } from '../batchFile/batchSource';
+import { loadBatch } from '../batchFile/batchSource';
+import type { Selection } from '../batchFile/runSetup';
+import { RunRefusedError, setUpProviders } from '../batchFile/runSetup';
+import type { WorkspaceCache } from '../cache/workspaceCache';
 import { fileLabel } from '../runs/runController';
-import { itemsToSubmit } from './submitSelection';
+import { itemsToSubmit } from '../batchFile/submitSelection';
 
 export interface BatchJobControllerDeps {
   /** The extension's workspace storage folder (global storage when no folder is open). */

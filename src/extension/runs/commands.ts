@@ -7,15 +7,15 @@ import * as vscode from 'vscode';
 import { readProfiles } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
 import { promptForApiKey } from '../keys/keyStore';
-import type { Log } from '../log';
-import { loadBatch } from './batchSource';
-import type { GetParsed } from './batchSource';
+import type { Log } from '../output/log';
+import { loadBatch } from '../batchFile/batchSource';
+import type { GetParsed } from '../batchFile/batchSource';
 import { readRunSettings } from '../config/settings';
 import type { BatchRunResult, RunController } from './runController';
 import { fileLabel } from './runController';
-import { RunRefusedError } from './runSetup';
-import { format429s } from './runText';
-import type { Selection } from './runSetup';
+import { RunRefusedError } from '../batchFile/runSetup';
+import { format429s } from '../output/runText';
+import type { Selection } from '../batchFile/runSetup';
 
 export interface RunCommandDeps {
   readonly runs: RunController;

@@ -5,8 +5,8 @@
  */
 import type { BatchItem } from '../../core/models';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
-import type { Selection } from '../runs/runSetup';
-import { selectItems } from '../runs/runSetup';
+import type { Selection } from './runSetup';
+import { selectItems } from './runSetup';
 
 /** The second argument of the `llmbatch.submitBatchJob` command. */
 export interface SubmitCommandOptions {

@@ -5,9 +5,9 @@
  * way to the channel, whoever wrote it.
  */
 import * as vscode from 'vscode';
-import type { BatchResult } from '../core/models';
-import { redactSecrets } from '../core/errors';
-import { formatResultLine } from './runs/runText';
+import type { BatchResult } from '../../core/models';
+import { redactSecrets } from '../../core/errors';
+import { formatResultLine } from './runText';
 
 type Level = 'info' | 'warn' | 'error';
 
