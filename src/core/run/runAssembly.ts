@@ -11,7 +11,7 @@ import type { EndpointProfiles, ResolvedEndpoint } from '../endpoints/profiles';
 import type { LocatedValue } from '../endpoints/endpointPlan';
 import type { ProviderSetup, ReadyProviders } from '../endpoints/providerSetup';
 import { setUpProviders } from '../endpoints/providerSetup';
-import type { LogEntry } from '../engine/requestManager';
+import type { LogEntry } from '../engine/logEntry';
 import { RequestManager } from '../engine/requestManager';
 import type { RateLimiterRegistry } from '../rateLimit/rateLimiterRegistry';
 import type { BudgetSources } from './runBudgets';

@@ -23,8 +23,8 @@ import { loadBatch } from '../batchFile/batchSource';
 import type { Selection } from '../batchFile/runSetup';
 import { RunRefusedError, setUpProviders } from '../batchFile/runSetup';
 import type { WorkspaceCache } from '../cache/workspaceCache';
-import { fileLabel } from '../runs/runController';
 import { itemsToSubmit } from '../batchFile/submitSelection';
+import { fileNameOf } from '../output/fileNames';
 
 export interface BatchJobControllerDeps {
   /** The extension's workspace storage folder (global storage when no folder is open). */
@@ -64,7 +64,7 @@ export class BatchJobController implements vscode.Disposable {
    */
   async submit(uri: vscode.Uri, options: { readonly confirm?: boolean; readonly selection?: Selection } = {}): Promise<SubmissionRecord | undefined> {
     if (!vscode.workspace.isTrusted) throw new RunRefusedError('Batch jobs are disabled in untrusted workspaces: trust this workspace to send requests.');
-    const fileName = fileLabel(uri);
+    const fileName = fileNameOf(uri);
     const settings = readRunSettings(uri);
     if (!settings.cacheEnabled) throw new RunRefusedError('Batch job answers are delivered through the cache: turn llmbatch.cache.enabled on to submit jobs.');
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);

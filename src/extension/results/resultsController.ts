@@ -9,11 +9,12 @@ import type { HistoryEntry } from '../../webview/protocol';
 import { resultsViewType } from '../../webview/protocol';
 import type { CostFunction } from './rowModel';
 import type { ResultsActions } from './resultsPanel';
-import { fileNameOf, ResultsPanel, toRunProgress, webviewOptions } from './resultsPanel';
+import { ResultsPanel, toRunProgress, webviewOptions } from './resultsPanel';
 import { RunHistory } from './runHistory';
 import { RunRecord } from './runRecord';
 import { RunRecords } from './runRecords';
 import { costOf as defaultCostOf } from '../../core/pricing';
+import { fileNameOf } from '../output/fileNames';
 
 export interface ResultsDeps {
   /** The run controller's events. */

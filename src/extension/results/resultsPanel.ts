@@ -13,6 +13,7 @@ import { Coalescer } from './coalescer';
 import { newNonce, panelHtml } from './panelHtml';
 import { parseWebviewMessage } from './inboundMessages';
 import { exportExtensions, exportText } from './exports';
+import { fileNameOf } from '../output/fileNames';
 
 /**
  * What the panel asks of the run controller. A re-run announces itself with
@@ -45,11 +46,6 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
     enableForms: false,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   };
-}
-
-export function fileNameOf(fileUri: string): string {
-  const path = vscode.Uri.parse(fileUri).path;
-  return path.slice(path.lastIndexOf('/') + 1) || fileUri;
 }
 
 export class ResultsPanel implements vscode.Disposable {

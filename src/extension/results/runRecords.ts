@@ -6,9 +6,6 @@
  */
 import type { RunRecord } from './runRecord';
 
-/** What a re-run needs to know about the run it completes. */
-export type LatestRuns = Pick<RunRecords, 'latest'>;
-
 export class RunRecords {
   readonly #latest = new Map<string, RunRecord>();
 

@@ -29,8 +29,7 @@ import { confirmRun } from './confirm';
 import { formatDryRun } from '../output/runText';
 import { EndpointDiagnostics } from './endpointDiagnostics';
 import type { GetParsed } from '../batchFile/batchSource';
-import type { LatestRuns } from '../results/runRecords';
-import type { RunRecord } from '../results/runRecord';
+import { fileNameOf } from '../output/fileNames';
 
 export interface RunOptions extends Selection {
   /** Send every request even when an answer is cached (the fresh answer replaces the cached one). */
@@ -50,6 +49,21 @@ export interface BatchRunResult {
   readonly results: readonly BatchResult[];
   readonly stats: RunStats;
   readonly cancelled: boolean;
+}
+
+/** The run a re-run completes, as the results side records it (`results/runRecord.ts`). */
+export interface RecordedRun {
+  readonly runId: string;
+  readonly fileUri: string;
+  readonly size: number;
+  /** Ids of the requests without an answer: failed, cancelled or never sent. */
+  unansweredIds(): string[];
+  item(id: string): { readonly index: number } | undefined;
+}
+
+/** Each file's latest run (`results/runRecords.ts`); the controller itself keeps active runs only. */
+export interface LatestRuns {
+  latest(fileUri: string): RecordedRun | undefined;
 }
 
 export interface RunControllerDeps {
@@ -110,7 +124,7 @@ export class RunController implements vscode.Disposable {
   async run(uri: vscode.Uri, options: RunOptions = {}): Promise<BatchRunResult> {
     if (!vscode.workspace.isTrusted) throw new RunRefusedError('Runs are disabled in untrusted workspaces: trust this workspace to send requests.');
     const fileUri = uri.toString();
-    if (this.#active.has(fileUri)) throw new RunRefusedError(`A run of ${fileLabel(uri)} is already in progress: cancel it first.`);
+    if (this.#active.has(fileUri)) throw new RunRefusedError(`A run of ${fileNameOf(uri)} is already in progress: cancel it first.`);
     const active: ActiveRun = { fileUri, abort: new AbortController() };
     this.#active.set(fileUri, active);
     void vscode.commands.executeCommand('setContext', 'llmbatch.running', true);
@@ -152,7 +166,7 @@ export class RunController implements vscode.Disposable {
   async dryRun(uri: vscode.Uri, selection: Selection = {}): Promise<{ summary: string; detail: string }> {
     const settings = readRunSettings(uri);
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
-    const items = selectItems(batch, selection, fileLabel(uri));
+    const items = selectItems(batch, selection, fileNameOf(uri));
     const setup = await this.#setUp(uri, items, batch, settings, true);
     const cache = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
     const cached = cache ? items.length - (await uncached(items, setup.providerFor, cache)).length : 0;
@@ -166,7 +180,7 @@ export class RunController implements vscode.Disposable {
 
   async #run(uri: vscode.Uri, options: RunOptions, active: ActiveRun): Promise<BatchRunResult> {
     const { log } = this.deps;
-    const fileName = fileLabel(uri);
+    const fileName = fileNameOf(uri);
     const settings = readRunSettings(uri);
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
     const items = selectItems(batch, options, fileName);
@@ -239,7 +253,7 @@ export class RunController implements vscode.Disposable {
       return setup;
     } catch (error) {
       if (error instanceof RunRefusedError && error.problems.length) this.#diagnostics.show(uri, error.problems);
-      if (!dry && error instanceof Error) this.deps.log.warn(`${fileLabel(uri)}: ${error.message}`);
+      if (!dry && error instanceof Error) this.deps.log.warn(`${fileNameOf(uri)}: ${error.message}`);
       throw error;
     }
   }
@@ -252,7 +266,7 @@ export class RunController implements vscode.Disposable {
 }
 
 /** Indexes of a re-run are those of the run it completes, so the panel can merge row by row. */
-function indexMapper(items: readonly BatchItem[], updates: RunRecord | undefined): (index: number) => number {
+function indexMapper(items: readonly BatchItem[], updates: RecordedRun | undefined): (index: number) => number {
   if (!updates) return (index) => index;
   const mapped = items.map((item, i) => updates.item(item.id)?.index ?? updates.size + i);
   return (index) => mapped[index] ?? index;
@@ -325,6 +339,3 @@ async function uncached(items: readonly BatchItem[], providerFor: ProviderFor, c
   return result;
 }
 
-export function fileLabel(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1) || uri.toString();
-}
