@@ -13,7 +13,7 @@ import type { LocatedValue } from '../endpoints/endpointPlan';
 import { parseBatchInput } from './batchJsonl';
 import type { BatchItemList } from './batchJsonl';
 import { expandText } from '../language/expandText';
-import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expansion';
+import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expand/expansionResult';
 
 export interface BatchBlock {
   /** The block's name, or undefined for `###` without one. */

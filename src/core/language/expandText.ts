@@ -6,12 +6,12 @@
  * made garbage collection a large part of loading one.
  */
 import { DiagnosticSink } from './diagnosticSink';
-import type { Block } from './document';
-import { DocumentExpansion, expandDocument } from './expand';
-import type { ExpandOptions, ExpansionResult } from './expansion';
-import { isKnownSetting } from './parameters';
-import { parseDocument, parseDocumentBlocks } from './parser';
-import { headerNamesSettled, namesUsedIn } from './settingNames';
+import type { Block } from './syntax/document';
+import { DocumentExpansion, expandDocument } from './expand/expandDocument';
+import type { ExpandOptions, ExpansionResult } from './expand/expansionResult';
+import { isKnownSetting } from './settings/parameters';
+import { parseDocument, parseDocumentBlocks } from './syntax/parseDocument';
+import { headerNamesSettled, namesUsedIn } from './settings/settingNames';
 
 function expandWhileParsing(text: string, options: ExpandOptions): ExpansionResult {
   const unreadable = text.includes('\uFFFD');

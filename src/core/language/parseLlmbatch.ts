@@ -1,8 +1,8 @@
 /** Parsing and expanding a `.llmbatch` file in one call, for the CLI and tests. */
-import type { LlmbatchDocument } from './document';
-import { expandDocument } from './expand';
-import type { ExpandOptions, ExpansionResult } from './expansion';
-import { parseDocument } from './parser';
+import type { LlmbatchDocument } from './syntax/document';
+import { expandDocument } from './expand/expandDocument';
+import type { ExpandOptions, ExpansionResult } from './expand/expansionResult';
+import { parseDocument } from './syntax/parseDocument';
 
 export interface ParsedLlmbatch extends ExpansionResult {
   readonly document: LlmbatchDocument;

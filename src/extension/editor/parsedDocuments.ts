@@ -9,10 +9,10 @@ import type * as vscode from 'vscode';
 import { parseBatchInput } from '../../core/batchFile/batchJsonl';
 import type { Diagnostic } from '../../core/diagnostics';
 import type { BatchItem } from '../../core/models';
-import type { LlmbatchDocument } from '../../core/language/document';
-import { expandDocument } from '../../core/language/expand';
-import type { ExpansionResult } from '../../core/language/expansion';
-import { parseDocument } from '../../core/language/parser';
+import type { LlmbatchDocument } from '../../core/language/syntax/document';
+import { expandDocument } from '../../core/language/expand/expandDocument';
+import type { ExpansionResult } from '../../core/language/expand/expansionResult';
+import { parseDocument } from '../../core/language/syntax/parseDocument';
 import { isBatchInputCandidate } from './batchInputDetection';
 
 /** The parts of `vscode.TextDocument` the cache reads (tests pass plain objects). */

@@ -3,8 +3,8 @@
  * messages — and the problems visible from the text alone. Cheap enough to run on
  * every keystroke; never throws.
  */
-import type { Diagnostic } from '../diagnostics';
-import { sortByPosition } from './diagnosticSink';
+import type { Diagnostic } from '../../diagnostics';
+import { sortByPosition } from '../diagnosticSink';
 import type { Block, LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
 import { BlockNode, MessageNode } from './documentNodes';
 import { indentOf, isBlank, isSeparator, lineRange, matchRole, readsAsKnownSetting, SourceLines, spanRange, unescapesMessageLine } from './lines';

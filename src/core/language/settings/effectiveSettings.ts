@@ -2,9 +2,9 @@
  * Which settings apply to a block — the header's, each replaced in place by the
  * block's own of the same key — and their hover views.
  */
-import type { SourceRange } from '../models';
-import type { Section, Setting } from './document';
-import type { ResolvedSetting } from './expansion';
+import type { SourceRange } from '../../models';
+import type { Section, Setting } from '../syntax/document';
+import type { ResolvedSetting } from '../expand/expansionResult';
 import { settingKind } from './parameters';
 import type { SettingKind } from './parameters';
 

@@ -2,11 +2,11 @@
  * The structure of a parsed `.llmbatch` file, before sweeps and data rows are
  * expanded: what the editor needs for outlines, hovers and CodeLens.
  */
-import type { Diagnostic } from '../diagnostics';
-import type { SourceRange } from '../models';
+import type { Diagnostic } from '../../diagnostics';
+import type { SourceRange } from '../../models';
 import type { MessageRole } from './lines';
 import type { Placeholder, Template } from './template';
-import type { SettingValue } from './values';
+import type { SettingValue } from './settingValues';
 
 /** One `@key = value` line (a JSON value may continue over several lines). */
 export interface Setting {

@@ -3,9 +3,9 @@
  * text; a JSON list is a sweep. Positions inside the value are kept so problems
  * with one element of a sweep can be underlined on that element.
  */
-import type { SourceRange } from '../models';
+import type { SourceRange } from '../../models';
 import { findJsonSyntaxError } from './jsonSyntax';
-import { isListValued } from './parameters';
+import { isListValued } from '../settings/parameters';
 import { TemplateBuilder } from './template';
 import type { Placeholder, PlaceholderProblem, Template } from './template';
 

@@ -3,7 +3,7 @@
  * list of objects. Every row becomes one set of variables named after the columns.
  */
 import { readCsvRecords } from './csv';
-import { findJsonSyntaxError } from './jsonSyntax';
+import { findJsonSyntaxError } from '../syntax/jsonSyntax';
 
 export interface DataRow {
   /** 1-based position among the file's data rows (the header is not a row). */

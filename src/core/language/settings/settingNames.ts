@@ -3,8 +3,8 @@
  * parameter unless something uses it as a variable, and a variable nothing
  * uses is worth a warning.
  */
-import type { DiagnosticReporter } from './diagnosticSink';
-import type { Section, Setting } from './document';
+import type { DiagnosticReporter } from '../diagnosticSink';
+import type { Section, Setting } from '../syntax/document';
 import { isKnownSetting, knownSettingNames, settingKind } from './parameters';
 import { closestName } from './suggestions';
 

@@ -2,10 +2,10 @@
  * The data rows of a `@data` setting as a block's expansion uses them: read and
  * checked once per setting, each row an element of the block's data axis.
  */
-import type { SourceRange } from '../models';
-import type { AxisElement } from './blockPlan';
+import type { SourceRange } from '../../models';
+import type { AxisElement } from '../expand/blockPlan';
 import type { DataLoad, DataRow } from './dataFiles';
-import type { DiagnosticReporter } from './diagnosticSink';
+import type { DiagnosticReporter } from '../diagnosticSink';
 
 export interface DataPlan {
   readonly display: string;

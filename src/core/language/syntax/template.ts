@@ -3,7 +3,7 @@
  * filling them in. A template is compiled once per message or value and rendered
  * once per request, so rendering a text without placeholders costs nothing.
  */
-import type { SourceRange } from '../models';
+import type { SourceRange } from '../../models';
 import { lineRange } from './lines';
 
 export interface Placeholder {

@@ -4,12 +4,12 @@
  * has millions of ranges and almost none are ever shown, so building them up
  * front was most of what a parse cost.
  */
-import type { SourceRange } from '../models';
+import type { SourceRange } from '../../models';
 import type { Block, MessageDefinition, Setting } from './document';
 import type { MessageRole } from './lines';
 import { lineRange, spanRange } from './lines';
 import type { Placeholder, Template } from './template';
-import type { SettingValue } from './values';
+import type { SettingValue } from './settingValues';
 
 /**
  * One setting: `@key` at `line`:`start`, its value from `line`:`valueStart` to

@@ -6,16 +6,16 @@
  * document alive) — when the blocks are dropped, their settings are read again
  * from the text if asked for.
  */
-import type { SourceRange } from '../models';
-import type { EffectiveSettings } from './effectiveSettings';
-import { describeSettings, effectiveSettings } from './effectiveSettings';
-import type { Block, Setting } from './document';
-import type { SettingNode } from './documentNodes';
-import type { BlockSummary, ResolvedSetting } from './expansion';
-import { lineRange, spanRange } from './lines';
-import type { SourceLines } from './lines';
-import { readSettingAt } from './settingReader';
-import type { Report } from './settingReader';
+import type { SourceRange } from '../../models';
+import type { EffectiveSettings } from '../settings/effectiveSettings';
+import { describeSettings, effectiveSettings } from '../settings/effectiveSettings';
+import type { Block, Setting } from '../syntax/document';
+import type { SettingNode } from '../syntax/documentNodes';
+import type { BlockSummary, ResolvedSetting } from './expansionResult';
+import { lineRange, spanRange } from '../syntax/lines';
+import type { SourceLines } from '../syntax/lines';
+import { readSettingAt } from '../syntax/settingReader';
+import type { Report } from '../syntax/settingReader';
 
 export interface SummaryCounts {
   readonly requestCount: number;

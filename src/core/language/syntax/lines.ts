@@ -2,8 +2,8 @@
  * Line-level reading of `.llmbatch` text: splitting, source ranges, and recognising
  * the three kinds of structural line (block separator, role line, setting).
  */
-import type { SourceRange } from '../models';
-import { isKnownSetting } from './parameters';
+import type { SourceRange } from '../../models';
+import { isKnownSetting } from '../settings/parameters';
 
 /**
  * The lines of a text, counted the way the editor counts them: `\r\n`, `\n` and a

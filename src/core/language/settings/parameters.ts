@@ -3,7 +3,7 @@
  * or a template variable; and checking a parameter value against the request model.
  */
 import { z } from 'zod';
-import { llmRequestSchema, requestParameterNames, requestParameterSchemas } from '../models';
+import { llmRequestSchema, requestParameterNames, requestParameterSchemas } from '../../models';
 
 /** Settings the file format itself interprets; they are never sent to the model. `rpm` and `tpm` apply to the whole file. */
 export const reservedSettingNames = ['api_base', 'data', 'repeat', 'name', 'rpm', 'tpm'] as const;

@@ -2,8 +2,8 @@
  * Filling placeholders into setting values, which may be text or any JSON value
  * with `{{name}}` inside its strings.
  */
-import { compileString, render } from './template';
-import type { Template } from './template';
+import { compileString, render } from '../syntax/template';
+import type { Template } from '../syntax/template';
 
 const maxDepth = 64;
 

@@ -2,15 +2,15 @@
  * Reading one `@key = value` setting, including a JSON value that continues over
  * the following lines until its brackets close.
  */
-import type { Diagnostic } from '../diagnostics';
-import type { SourceRange } from '../models';
+import type { Diagnostic } from '../../diagnostics';
+import type { SourceRange } from '../../models';
 import type { Setting } from './document';
 import { SettingNode } from './documentNodes';
 import { indentOf, isSeparator, lineRange, matchRole, matchSetting } from './lines';
 import type { SourceLines } from './lines';
 import type { Placeholder, PlaceholderProblem } from './template';
-import { looksLikeJson, readSettingValue, ValueText } from './values';
-import type { SettingValue, ValueProblem } from './values';
+import { looksLikeJson, readSettingValue, ValueText } from './settingValues';
+import type { SettingValue, ValueProblem } from './settingValues';
 
 export type Report = (severity: Diagnostic['severity'], message: string, range: SourceRange, code: string) => void;
 

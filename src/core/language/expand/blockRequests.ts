@@ -2,19 +2,19 @@
  * Producing the requests of planned blocks: one per combination of sweep
  * values, data row and repeat, each with its readable id.
  */
-import type { LLMRequest, Message, SourceRange } from '../models';
+import type { LLMRequest, Message, SourceRange } from '../../models';
 import type { AxisElement, BlockPlan, Binding, ParameterPlan } from './blockPlan';
-import type { DataRow } from './dataFiles';
-import type { DiagnosticReporter } from './diagnosticSink';
-import type { MessageDefinition } from './document';
-import type { ApiBaseSetting, LlmbatchItem } from './expansion';
+import type { DataRow } from '../data/dataFiles';
+import type { DiagnosticReporter } from '../diagnosticSink';
+import type { MessageDefinition } from '../syntax/document';
+import type { ApiBaseSetting, LlmbatchItem } from './expansionResult';
 import { requestIdBase } from './requestIds';
 import type { RequestIds } from './requestIds';
 import { substituteDeep } from './substitution';
 import type { TemplateCache } from './substitution';
-import { render } from './template';
-import type { Template } from './template';
-import type { ValueChecks } from './valueChecks';
+import { render } from '../syntax/template';
+import type { Template } from '../syntax/template';
+import type { ValueChecks } from '../settings/valueChecks';
 
 const noVariables: Record<string, unknown> = Object.freeze({});
 const noLabels: string[] = [];

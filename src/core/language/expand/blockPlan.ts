@@ -3,24 +3,24 @@
  * the header's), which of them sweep, the data rows, and every check that can be
  * made once per block rather than once per request.
  */
-import type { SourceRange } from '../models';
-import type { DataLoad, DataRow } from './dataFiles';
-import { prepareData } from './dataPlan';
-import type { DataPlan, PreparedData } from './dataPlan';
-import type { DiagnosticReporter } from './diagnosticSink';
-import type { Block, MessageDefinition, Section, Setting } from './document';
-import type { ResolvedSetting } from './expansion';
-import { checkSettingValue, settingKind } from './parameters';
-import { headerOnlyMessage, isFileSetting } from './fileSettings';
-import type { CheckResult, SettingKind } from './parameters';
-import { effectiveSettings, originOf } from './effectiveSettings';
-import type { EffectiveSettings } from './effectiveSettings';
+import type { SourceRange } from '../../models';
+import type { DataLoad, DataRow } from '../data/dataFiles';
+import { prepareData } from '../data/dataPlan';
+import type { DataPlan, PreparedData } from '../data/dataPlan';
+import type { DiagnosticReporter } from '../diagnosticSink';
+import type { Block, MessageDefinition, Section, Setting } from '../syntax/document';
+import type { ResolvedSetting } from './expansionResult';
+import { checkSettingValue, settingKind } from '../settings/parameters';
+import { headerOnlyMessage, isFileSetting } from '../settings/fileSettings';
+import type { CheckResult, SettingKind } from '../settings/parameters';
+import { effectiveSettings, originOf } from '../settings/effectiveSettings';
+import type { EffectiveSettings } from '../settings/effectiveSettings';
 import { sweepLabel } from './requestIds';
 import { hasPlaceholderText } from './substitution';
-import { closestName } from './suggestions';
-import { compileString, valueToText } from './template';
-import type { Template } from './template';
-import type { SweepElement } from './values';
+import { closestName } from '../settings/suggestions';
+import { compileString, valueToText } from '../syntax/template';
+import type { Template } from '../syntax/template';
+import type { SweepElement } from '../syntax/settingValues';
 
 export interface AxisElement {
   /** Checked and normalised for parameters; as written for variables. */

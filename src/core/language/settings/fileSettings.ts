@@ -4,9 +4,9 @@
  * budget is shared by every request the file sends, so a block cannot have
  * its own) and never become request parameters.
  */
-import type { DiagnosticReporter } from './diagnosticSink';
-import type { Section, Setting } from './document';
-import type { FileRateLimits } from './expansion';
+import type { DiagnosticReporter } from '../diagnosticSink';
+import type { Section, Setting } from '../syntax/document';
+import type { FileRateLimits } from '../expand/expansionResult';
 import { checkSettingValue } from './parameters';
 
 export const fileSettingNames = ['rpm', 'tpm'] as const;

@@ -5,27 +5,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { Diagnostic } from '../diagnostics';
-import { BlockExpander, BodyShapes } from './blockExpander';
-import type { SharedExpansion } from './blockExpander';
+import type { Diagnostic } from '../../diagnostics';
+import { BlockExpander, BodyShapes } from './blockRequests';
+import type { SharedExpansion } from './blockRequests';
 import { planBlock } from './blockPlan';
 import type { PlanContext } from './blockPlan';
 import { LazyBlockSummary, PendingSummaries, SummaryTable } from './blockSummaries';
 import type { SummaryScope } from './blockSummaries';
-import { dataFormatOf, describeReadError, readDataText } from './dataFiles';
-import type { DataLoad } from './dataFiles';
-import { DiagnosticList, DiagnosticSink } from './diagnosticSink';
-import type { DiagnosticReporter } from './diagnosticSink';
-import type { Block, LlmbatchDocument, Section, Setting } from './document';
-import { headerEffective } from './effectiveSettings';
-import type { EffectiveSettings } from './effectiveSettings';
-import type { BlockSummary, ExpandOptions, ExpansionResult, FileRateLimits, LlmbatchItem } from './expansion';
-import { readFileRateLimits } from './fileSettings';
-import type { SourceLines } from './lines';
+import { dataFormatOf, describeReadError, readDataText } from '../data/dataFiles';
+import type { DataLoad } from '../data/dataFiles';
+import { DiagnosticList, DiagnosticSink } from '../diagnosticSink';
+import type { DiagnosticReporter } from '../diagnosticSink';
+import type { Block, LlmbatchDocument, Section, Setting } from '../syntax/document';
+import { headerEffective } from '../settings/effectiveSettings';
+import type { EffectiveSettings } from '../settings/effectiveSettings';
+import type { BlockSummary, ExpandOptions, ExpansionResult, FileRateLimits, LlmbatchItem } from './expansionResult';
+import { readFileRateLimits } from '../settings/fileSettings';
+import type { SourceLines } from '../syntax/lines';
 import { RequestIds, UniqueNames } from './requestIds';
-import { checkBlockSettingNames, checkHeaderSettingNames, namesUsedIn } from './settingNames';
+import { checkBlockSettingNames, checkHeaderSettingNames, namesUsedIn } from '../settings/settingNames';
 import { TemplateCache } from './substitution';
-import { ValueChecks } from './valueChecks';
+import { ValueChecks } from '../settings/valueChecks';
 
 const defaultMaxRequests = 100_000;
 

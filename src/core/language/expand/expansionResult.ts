@@ -1,7 +1,7 @@
 /** What expanding a `.llmbatch` document produces, and the options it takes. */
-import type { Diagnostic } from '../diagnostics';
-import type { BatchItem, SourceRange } from '../models';
-import type { SettingKind } from './parameters';
+import type { Diagnostic } from '../../diagnostics';
+import type { BatchItem, SourceRange } from '../../models';
+import type { SettingKind } from '../settings/parameters';
 
 export interface ExpandOptions {
   /** The `.llmbatch` file's path: data paths are relative to its folder, and item sources carry it. */
