@@ -12,7 +12,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { LocatedValue } from '../endpoints/endpointPlan';
 import { parseBatchInput } from './batchJsonl';
 import type { BatchItemList } from './batchJsonl';
-import { expandText } from '../language/expandText';
+import { expandText } from '../language/parseLlmbatch';
 import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expand/expansionResult';
 
 export interface BatchBlock {

@@ -56,7 +56,7 @@ describe('source conventions', () => {
     assert.deepEqual(barrels.map((file) => relative(root, file)), []);
   });
 
-  it('has no import cycles in the engine', () => {
+  it('has no import cycles in the engine (language, providers, caches included)', () => {
     assert.deepEqual(importCycles(sourceFiles(join(root, 'src/core'))), []);
   });
 
@@ -81,5 +81,13 @@ describe('source conventions', () => {
       return from! < to! && edges.has(`${to} -> ${from}`);
     });
     assert.deepEqual(both, []);
+  });
+
+  it('lets the editor and the CLI parse and expand .llmbatch text only through core/language/parseLlmbatch.ts', () => {
+    const language = join(root, 'src/core/language');
+    const steps = [join(language, 'syntax/parseDocument.ts'), join(language, 'expand/expandDocument.ts')];
+    const outside = sourceFiles(join(root, 'src')).filter((file) => !file.startsWith(language));
+    const reaching = outside.filter((file) => importsOf(file).some((target) => steps.includes(target)));
+    assert.deepEqual(reaching.map((file) => relative(root, file)), []);
   });
 });

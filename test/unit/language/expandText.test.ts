@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandDocument } from '../../../src/core/language/expand/expandDocument';
-import { expandText } from '../../../src/core/language/expandText';
+import { expandText } from '../../../src/core/language/parseLlmbatch';
 import type { ExpandOptions, ExpansionResult } from '../../../src/core/language/expand/expansionResult';
 import { parseDocument } from '../../../src/core/language/syntax/parseDocument';
 

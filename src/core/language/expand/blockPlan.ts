@@ -4,9 +4,10 @@
  * made once per block rather than once per request.
  */
 import type { SourceRange } from '../../models';
-import type { DataLoad, DataRow } from '../data/dataFiles';
-import { prepareData } from '../data/dataPlan';
-import type { DataPlan, PreparedData } from '../data/dataPlan';
+import type { DataLoad } from '../data/dataFiles';
+import { prepareData } from './dataPlan';
+import type { DataPlan, PreparedData } from './dataPlan';
+import type { AxisElement } from './axisElement';
 import type { DiagnosticReporter } from '../diagnosticSink';
 import type { Block, MessageDefinition, Section, Setting } from '../syntax/document';
 import type { ResolvedSetting } from './expansionResult';
@@ -22,17 +23,6 @@ import { compileString, valueToText } from '../syntax/template';
 import type { Template } from '../syntax/template';
 import type { SweepElement } from '../syntax/settingValues';
 
-export interface AxisElement {
-  /** Checked and normalised for parameters; as written for variables. */
-  readonly value: unknown;
-  readonly range: SourceRange;
-  readonly label: string;
-  /** A problem was reported: combinations using this element are left out. */
-  readonly invalid: boolean;
-  /** Strings inside hold placeholders, so the value is completed per request. */
-  readonly dynamic: boolean;
-  readonly row?: DataRow;
-}
 
 export interface Axis {
   readonly key: string;

@@ -3,7 +3,8 @@
  * values, data row and repeat, each with its readable id.
  */
 import type { LLMRequest, Message, SourceRange } from '../../models';
-import type { AxisElement, BlockPlan, Binding, ParameterPlan } from './blockPlan';
+import type { BlockPlan, Binding, ParameterPlan } from './blockPlan';
+import type { AxisElement } from './axisElement';
 import type { DataRow } from '../data/dataFiles';
 import type { DiagnosticReporter } from '../diagnosticSink';
 import type { MessageDefinition } from '../syntax/document';

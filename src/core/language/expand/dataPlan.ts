@@ -3,8 +3,8 @@
  * checked once per setting, each row an element of the block's data axis.
  */
 import type { SourceRange } from '../../models';
-import type { AxisElement } from '../expand/blockPlan';
-import type { DataLoad, DataRow } from './dataFiles';
+import type { AxisElement } from './axisElement';
+import type { DataLoad, DataRow } from '../data/dataFiles';
 import type { DiagnosticReporter } from '../diagnosticSink';
 
 export interface DataPlan {
