@@ -49,7 +49,7 @@ export type OutputTarget =
 const ownStdout = /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/;
 const ownDescriptor = /^\/(dev\/(stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
 
-/** Where results for the absolute `path` would go, or why they cannot go there. */
+/** Where results for the absolute `path` would go, or why they cannot go there (with the error code where there is one, for scripts). */
 export function checkOutputTarget(path: string, fs: OutputFileSystem = nodeOutputFs): OutputTarget | { readonly refused: string } {
   if (process.platform !== 'win32') {
     if (ownStdout.test(path)) return { kind: 'stdout' };
@@ -68,7 +68,7 @@ export function checkOutputTarget(path: string, fs: OutputFileSystem = nodeOutpu
     real = fs.realpathSync(path);
   } catch (error) {
     if (codeOf(error) !== 'ENOENT') return { refused: `it is a symbolic link that cannot be followed (${messageOf(error)})` };
-    return { refused: `it is a symbolic link to ${linkTarget(path, fs)}, which does not exist` };
+    return { refused: `ENOENT: it is a symbolic link to ${linkTarget(path, fs)}, which does not exist` };
   }
   return existing(real, (target) => classify(real, target, fs), fs);
 }
@@ -82,7 +82,7 @@ function existing(path: string, then: (entry: FileKind) => OutputTarget | { refu
 }
 
 function classify(path: string, entry: FileKind, fs: OutputFileSystem): OutputTarget | { refused: string } {
-  if (entry.isDirectory()) return { refused: 'it is a directory' };
+  if (entry.isDirectory()) return { refused: 'EISDIR: it is a directory' };
   if (entry.isFIFO()) return { kind: 'stream', path, fifo: true };
   if (entry.isCharacterDevice()) return { kind: 'stream', path, fifo: false };
   if (!entry.isFile()) return { refused: 'it is neither a regular file, a FIFO nor a character device' };
@@ -107,11 +107,11 @@ function checkFolder(folder: string, fs: OutputFileSystem): string | undefined {
   try {
     entry = fs.statSync(folder);
   } catch (error) {
-    if (codeOf(error) === 'ENOENT') return `the folder ${folder} does not exist`;
+    if (codeOf(error) === 'ENOENT') return `ENOENT: the folder ${folder} does not exist`;
     if (codeOf(error) === 'ENOTDIR') return notFolder(folder, fs);
     return messageOf(error);
   }
-  if (!entry.isDirectory()) return `${folder} is not a folder`;
+  if (!entry.isDirectory()) return `ENOTDIR: ${folder} is not a folder`;
   try {
     fs.accessSync(folder, nodeFs.constants.W_OK | nodeFs.constants.X_OK);
   } catch (error) {
@@ -124,12 +124,12 @@ function checkFolder(folder: string, fs: OutputFileSystem): string | undefined {
 function notFolder(path: string, fs: OutputFileSystem): string {
   for (let folder = dirname(path); dirname(folder) !== folder; folder = dirname(folder)) {
     try {
-      if (!fs.statSync(folder).isDirectory()) return `${folder} is not a folder`;
+      if (!fs.statSync(folder).isDirectory()) return `ENOTDIR: ${folder} is not a folder`;
     } catch {
       // Not there either: look further up.
     }
   }
-  return `a part of ${path} is not a folder`;
+  return `ENOTDIR: a part of ${path} is not a folder`;
 }
 
 function linkTarget(path: string, fs: OutputFileSystem): string {

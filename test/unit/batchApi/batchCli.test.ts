@@ -163,7 +163,7 @@ describe('llmbatch submit / status / cancel (CLI)', () => {
     server.resetRecords();
     const refused = await runMain(['status', '--wait', '--poll-interval', '0.02', '--out', 'results', ...common()], { env, cwd: dir });
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, /^llmbatch: cannot write results: it is a directory$/m);
+    assert.match(refused.stderr, /^llmbatch: cannot write results: EISDIR: it is a directory$/m);
     assert.equal(server.requests.length, 0, 'no job was polled or downloaded');
     assert.deepEqual(readdirSync(join(dir, 'results')), []);
 

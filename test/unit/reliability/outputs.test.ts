@@ -53,16 +53,16 @@ describe('--out targets and full disks (CLI)', () => {
   it('refuses a directory before sending anything, and leaves it alone', async () => {
     mkdirSync(join(dir, 'results'));
     writeFileSync(join(dir, 'results', 'keep.txt'), 'mine');
-    await refused('results', /cannot write results: it is a directory/);
+    await refused('results', /cannot write results: EISDIR: it is a directory/);
     assert.deepEqual(readdirSync(join(dir, 'results')), ['keep.txt']);
   });
 
   it('refuses a folder that does not exist, a "folder" that is a file, and a dangling symbolic link, before sending anything', async () => {
-    await refused(join('missing', 'results.jsonl'), /cannot write missing[\\/]results\.jsonl: the folder .*missing does not exist/);
+    await refused(join('missing', 'results.jsonl'), /cannot write missing[\\/]results\.jsonl: ENOENT: the folder .*missing does not exist/);
     writeFileSync(join(dir, 'plain.txt'), 'not a folder');
-    await refused(join('plain.txt', 'results.jsonl'), /cannot write plain\.txt[\\/]results\.jsonl: .*plain\.txt is not a folder/);
+    await refused(join('plain.txt', 'results.jsonl'), /cannot write plain\.txt[\\/]results\.jsonl: ENOTDIR: .*plain\.txt is not a folder/);
     symlinkSync(join(dir, 'gone.jsonl'), join(dir, 'dangling.jsonl'));
-    await refused('dangling.jsonl', /cannot write dangling\.jsonl: it is a symbolic link to .*gone\.jsonl, which does not exist/);
+    await refused('dangling.jsonl', /cannot write dangling\.jsonl: ENOENT: it is a symbolic link to .*gone\.jsonl, which does not exist/);
     assert.ok(lstatSync(join(dir, 'dangling.jsonl')).isSymbolicLink());
   });
 
