@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
+import type { JournalFileSystem } from '../core/cache/journalFileSystem';
+import type { OutputFileSystem } from './outputTarget';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -14,9 +16,14 @@ export interface CliIo {
   readonly stderr: NodeJS.WriteStream | NodeJS.WritableStream;
   /** Aborts the run (Ctrl+C); finished answers are kept and written. */
   readonly signal?: AbortSignal;
+  /** Where results are written; node's `fs` unless a test makes writes fail. */
+  readonly outputFs?: OutputFileSystem;
+  /** Where the disk cache is kept; node's `fs` unless a test makes writes fail. */
+  readonly cacheFs?: JournalFileSystem;
 }
 
-export const exitCodes = { ok: 0, someFailed: 1, usage: 2 } as const;
+/** Documented in the README and `--help`; `internal` (a bug) is set by the entry point. */
+export const exitCodes = { ok: 0, someFailed: 1, usage: 2, internal: 3, outputFailed: 4 } as const;
 
 /** `file:line:col: error: message`, 1-based, as compilers print them. */
 export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DiskCache } from '../../../src/core/cache/diskCache';
 import * as nodeFsSync from 'node:fs';
 import { JournalStore, cacheFileVersion } from '../../../src/core/cache/journalStore';
-import type { JournalFileSystem } from '../../../src/core/cache/journalStore';
+import type { JournalFileSystem } from '../../../src/core/cache/journalFileSystem';
 import type { CachedEntry } from '../../../src/core/cache/cacheProvider';
 import { fakeClock } from '../fixtures/fakeClock';
 import { entry, keyA, keyB } from './cacheContract';
