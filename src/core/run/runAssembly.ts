@@ -5,28 +5,15 @@
  * `RequestManager` that sends them. Each host brings its own inputs (settings
  * or flags, its key store, its log) and keeps only its own UI.
  */
-import type { BatchItem, SourceRange } from '../models';
+import type { BatchItem } from '../models';
 import type { CacheProvider } from '../cache/cacheProvider';
-import type { EndpointProfiles, ResolvedEndpoint } from '../endpoints/profiles';
-import type { LocatedValue } from '../endpoints/endpointPlan';
-import type { ProviderSetup, ReadyProviders } from '../endpoints/providerSetup';
+import type { ProviderSetup, ProviderSetupOptions, ReadyProviders } from '../endpoints/providerSetup';
 import { setUpProviders } from '../endpoints/providerSetup';
 import type { LogEntry } from '../engine/logEntry';
 import { RequestManager } from '../engine/requestManager';
 import type { RateLimiterRegistry } from '../rateLimit/rateLimiterRegistry';
 import type { BudgetSources } from './runBudgets';
 import { budgetsFor } from './runBudgets';
-
-/** Where a run's requests may go: the file's own settings and the host's profiles and keys. */
-export interface RunEndpoints {
-  readonly profiles: EndpointProfiles;
-  /** A request's own `@api_base`, with its place in the file; absent when the host overrides every base URL. */
-  readonly apiBaseOf?: (item: BatchItem) => LocatedValue | undefined;
-  readonly providerRangeOf?: (item: BatchItem) => SourceRange | undefined;
-  /** The key of an endpoint that may receive one (the editor's key store, the CLI's environment). */
-  readonly findKey: (endpoint: ResolvedEndpoint) => Promise<string | undefined>;
-  readonly fetch?: typeof globalThis.fetch;
-}
 
 /** How the engine sends: the host's settings or flags. */
 export interface RunEngineSettings {
@@ -46,7 +33,7 @@ export interface RunAssemblyOptions {
 }
 
 /** Resolves every planned item's endpoint and key; any problem refuses the whole run, so half a batch is never sent. */
-export function prepareProviders(planned: Iterable<BatchItem>, endpoints: RunEndpoints): Promise<ProviderSetup> {
+export function prepareProviders(planned: Iterable<BatchItem>, endpoints: ProviderSetupOptions): Promise<ProviderSetup> {
   return setUpProviders(planned, endpoints);
 }
 
