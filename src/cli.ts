@@ -3,6 +3,7 @@
  * A thin adapter: the work happens in `src/core/`, shared with the editor.
  */
 import { main } from './cli/main';
+import { printableLines } from './core/printable';
 
 const controller = new AbortController();
 let interrupted = false;
@@ -25,7 +26,7 @@ main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: proc
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`llmbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(printableLines(`llmbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
     process.exitCode = 3;
   },
 );

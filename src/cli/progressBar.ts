@@ -3,6 +3,7 @@
  * gets the summary line alone instead of thousands of carriage returns.
  */
 import type { ProgressEvent } from '../core/engine/progressTracker';
+import { printable } from '../core/printable';
 
 export interface ProgressSink {
   update(event: ProgressEvent): void;
@@ -49,7 +50,7 @@ export function createProgressBar(stream: NodeJS.WriteStream): ProgressSink {
     update(event) {
       const width = 24;
       const filled = event.total ? Math.round((event.done / event.total) * width) : width;
-      const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${describeProgress(event)}`;
+      const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${printable(describeProgress(event))}`;
       const columns = stream.columns || 100;
       stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
       drawn = true;

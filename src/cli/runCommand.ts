@@ -22,6 +22,7 @@ import type { RunOptions } from './args';
 import { OrderedWriter } from './orderedWriter';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
+import { lineWriter } from './lineWriter';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -97,7 +98,7 @@ export function defaultCacheDir(inputPath: string): string {
 export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
   const inputPath = resolve(io.cwd, options.input);
   const shownName = relative(io.cwd, inputPath) || options.input;
-  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const say = lineWriter(io.stderr);
 
   const batch = readCheckedBatch(inputPath, shownName, options.provider ?? 'openai', 'sent', say, true);
   if (batch === undefined) return exitCodes.usage;

@@ -8,6 +8,7 @@ import type { CostEstimate } from '../../core/pricing';
 import { formatUsd } from '../../core/pricing';
 import type { BatchResult } from '../../core/models';
 import { redactSecrets } from '../../core/errors';
+import { printable } from '../../core/printable';
 
 /**
  * `37/120 · 3 cached · 1 failed · 1.2k tok/s` — zero counts are left out. While
@@ -80,6 +81,15 @@ export function formatResultLine(result: BatchResult): string {
   }
   const status = result.statusCode === undefined ? '' : ` ${result.statusCode}`;
   return redactSecrets(`${result.id} failed ${result.error.code}${status} · ${attempts} · ${latency} · ${oneLine(result.error.message)}`);
+}
+
+/**
+ * A message as the output channel gets it: redacted, and one line whatever it
+ * quotes — control characters a server put in it, newlines included, become
+ * visible escapes, so they neither drive the channel nor fake an entry.
+ */
+export function logLine(message: string): string {
+  return printable(redactSecrets(message));
 }
 
 function oneLine(text: string): string {
