@@ -151,6 +151,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     return exitCodes.usage;
   }
   const endpoints = ready.endpoints;
+  const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+  const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   const manager = new RequestManager(ready.providerFor, {
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
@@ -163,8 +165,14 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
       return { rpm: options.rpm ?? batch.rateLimits?.rpm ?? endpoint?.rpm, tpm: options.tpm ?? batch.rateLimits?.tpm ?? endpoint?.tpm };
     }),
     onLog: (entry) => {
+      if (options.quiet) return;
+      // What holds the run back, or what a server sent that was not believed, is said as it happens (once each).
+      if (entry.topic === 'rateLimit') {
+        bar?.done();
+        say(`llmbatch: ${entry.level === 'warn' ? 'warning: ' : ''}${entry.message}`);
+      }
       // A broken cache costs money, not answers: say it once, keep going.
-      if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned && !options.quiet) {
+      if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned) {
         cacheWarned = true;
         say(`llmbatch: warning: ${entry.message}`);
       }
@@ -179,8 +187,6 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     say('llmbatch: nothing was sent');
     return exitCodes.usage;
   }
-  const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
-  const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   const run = await manager.processBatch(items, {
     ...(io.signal && { signal: io.signal }),
     ...(bar && { onProgress: (event) => bar.update(event) }),

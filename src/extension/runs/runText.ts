@@ -8,6 +8,7 @@ import type { CostEstimate } from '../../core/pricing';
 import { formatUsd } from '../../core/pricing';
 import type { BatchResult } from '../../core/models';
 import { redactSecrets } from '../../core/errors';
+import { describeRateLimitWait } from '../../core/rateLimit/rateLimitWait';
 import { printable } from '../../core/printable';
 
 /**
@@ -17,7 +18,7 @@ import { printable } from '../../core/printable';
  * `3 × 429 · 25 in flight at most` (the words of the command line's progress).
  */
 export function formatProgress(
-  progress: Pick<ProgressEvent, 'done' | 'total' | 'cached' | 'failed' | 'tokensPerSecond'> & Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs' | 'rateLimited429s' | 'concurrency'>>,
+  progress: Pick<ProgressEvent, 'done' | 'total' | 'cached' | 'failed' | 'tokensPerSecond'> & Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs' | 'waitingFor' | 'rateLimited429s' | 'concurrency'>>,
 ): string {
   const parts = [`${progress.done}/${progress.total}`];
   if (progress.cached > 0) parts.push(`${progress.cached} cached`);
@@ -33,13 +34,14 @@ export function formatProgress(
 }
 
 /**
- * `waiting for rate limit · resumes in 12 s`, or undefined when nothing waits
- * a second or more: shorter waits are the normal pacing under a budget.
+ * `waiting for rate limit (server: no requests left) · resumes in 12 s`, or
+ * undefined when nothing waits a second or more: shorter waits are the normal
+ * pacing under a budget.
  */
-export function budgetWait(progress: Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs'>>): string | undefined {
+export function budgetWait(progress: Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs' | 'waitingFor'>>): string | undefined {
   const waitMs = progress.waitingForBudgetMs;
   if (!progress.rateLimited || waitMs === undefined || waitMs < 1000) return undefined;
-  return `waiting for rate limit · resumes in ${formatWait(waitMs)}`;
+  return `${describeRateLimitWait(progress.waitingFor)} · resumes in ${formatWait(waitMs)}`;
 }
 
 /** `3 × 429`: attempts the server turned away for exceeding its rate limit. */
