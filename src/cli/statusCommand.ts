@@ -11,7 +11,7 @@ import { isSubmissionDone, summarizeSubmission } from '../core/batchApi/jobResul
 import type { StatusOptions } from './batchArgs';
 import type { BatchSetup } from './batchSetup';
 import { withBatchSetup } from './batchSetup';
-import { OrderedWriter } from './orderedWriter';
+import { checkResults, closeResults, openResults } from './resultsOutput';
 import type { CliIo } from './runCommand';
 import { exitCodes } from './runCommand';
 import { lineWriter } from './lineWriter';
@@ -23,6 +23,12 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
 
 async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say: (line: string) => void): Promise<number> {
   const { jobs } = setup;
+  // Checked before waiting, possibly for hours, for results that could not be written.
+  const output = checkResults(options.out, io);
+  if ('refused' in output) {
+    say(`llmbatch: cannot write ${options.out}: ${output.refused}`);
+    return exitCodes.usage;
+  }
   const stateName = relative(io.cwd, setup.stateFile) || setup.stateFile;
   let recorded: SubmissionRecord[];
   try {
@@ -84,23 +90,24 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
     return exitCodes.someFailed;
   }
   const results = await jobs.results(current.id);
-  let writer: OrderedWriter;
-  try {
-    writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
-  } catch (error) {
-    say(`llmbatch: cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`);
-    return exitCodes.usage;
+  const writer = await openResults(output, options.out, io, say, { quiet: options.quiet, ...(io.signal && { signal: io.signal }) });
+  if (writer === 'cancelled' || 'refused' in writer) {
+    if (writer !== 'cancelled') say(`llmbatch: cannot write ${options.out}: ${writer.refused}`);
+    say(`llmbatch: the answers are in the cache: \`llmbatch status ${current.id} --out FILE\` writes them`);
+    return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
   for (const result of results) writer.add(result.index, formatBatchOutputLine(result));
-  await writer.close(true);
+  const outputProblems = await closeResults(writer, 'the answers are in the cache');
   const failed = results.filter((result) => !result.ok);
   if (!options.quiet) {
     const file = relative(io.cwd, current.file) || current.file;
-    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${options.out ? ` → ${options.out}` : ''}`);
+    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
     for (const result of failed.slice(0, 10)) if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
     if (failed.length > 10) say(`  … and ${failed.length - 10} more`);
     if (failed.length) say(`llmbatch: \`llmbatch run ${file}\` sends just these ${failed.length} live; the answered ones come from the cache`);
   }
+  for (const line of outputProblems) say(line);
+  if (outputProblems.length > 0) return exitCodes.outputFailed;
   return failed.length > 0 ? exitCodes.someFailed : exitCodes.ok;
 }
 
