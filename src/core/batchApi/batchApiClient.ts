@@ -3,12 +3,14 @@
  * the input, create the job, look at it, cancel it, download its files.
  *
  * Like the chat provider it never follows a redirect (the key would travel to
- * wherever the redirect points) and it keeps the key out of every message.
+ * wherever the redirect points) and it keeps the key out of every message and
+ * of every answer: batch objects, and the output files whose answers go to the cache.
  */
 import type { z } from 'zod';
-import { APIConnectionError, InvalidResponseError, makeAPIError } from '../errors';
+import { APIConnectionError, InvalidResponseError, makeAPIError, maskSecretsInJson, sentSecrets } from '../errors';
+import { timeoutSignal } from '../engine/timers';
 import type { OpenAICredentials } from '../providers/openaiHttp';
-import { credentialSecrets, describeConnectionFailure, isRedirect, keepingSecrets, openaiHeaders, parseJsonOrText, redirectError } from '../providers/openaiHttp';
+import { describeConnectionFailure, isRedirect, keepingSecrets, openaiHeaders, parseJsonOrText, redirectError } from '../providers/openaiHttp';
 import type { BatchObject, FileObject } from './batchObjects';
 import { batchObjectSchema, fileObjectSchema } from './batchObjects';
 
@@ -54,10 +56,10 @@ export class BatchApiClient implements BatchApi {
   constructor(options: BatchApiClientOptions) {
     this.apiBase = options.apiBase.replace(/\/+$/, '');
     this.#credentials = { apiKey: options.apiKey || undefined, organization: options.organization || undefined, headers: options.headers ?? {} };
-    this.#secrets = credentialSecrets(this.#credentials);
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#uploadTimeoutMs = options.uploadTimeoutMs ?? 15 * 60_000;
+    this.#secrets = sentSecrets(this.#credentials.apiKey, this.#credentials.headers);
   }
 
   /** `POST /files` with purpose `batch`, as multipart form data. */
@@ -95,24 +97,28 @@ export class BatchApiClient implements BatchApi {
 
   async #send(method: string, path: string, options: { body?: string | FormData; json?: boolean; signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<string> {
     const headers = openaiHeaders(this.#credentials, options.json ? { accept: 'application/json', 'content-type': 'application/json' } : { accept: 'application/json' });
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const timeout = timeoutSignal(options.timeoutMs ?? this.#timeoutMs, () => new DOMException('The operation timed out.', 'TimeoutError'));
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     const url = `${this.apiBase}${path}`;
-    let response: Response;
     try {
-      response = await this.#fetch(url, { method, headers, ...(options.body !== undefined && { body: options.body }), signal, redirect: 'manual' });
-    } catch (error) {
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (timeout.aborted) throw new APIConnectionError(`${method} ${url} got no answer within ${Math.round((options.timeoutMs ?? this.#timeoutMs) / 1000)} s`, { cause: error }, 'timeout');
-      throw new APIConnectionError(`Connection error: ${method} ${url}: ${describeConnectionFailure(error)}`, { cause: error });
+      let response: Response;
+      try {
+        response = await this.#fetch(url, { method, headers, ...(options.body !== undefined && { body: options.body }), signal, redirect: 'manual' });
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        if (timeout.signal.aborted) throw new APIConnectionError(`${method} ${url} got no answer within ${Math.round((options.timeoutMs ?? this.#timeoutMs) / 1000)} s`, { cause: error }, 'timeout');
+        throw new APIConnectionError(`Connection error: ${method} ${url}: ${describeConnectionFailure(error)}`, { cause: error });
+      }
+      if (response.type === 'opaqueredirect' || isRedirect(response.status)) {
+        await response.body?.cancel().catch(() => undefined);
+        throw redirectError(response.status, response.headers, this.apiBase);
+      }
+      const text = await response.text();
+      if (!response.ok) throw makeAPIError(response.status, parseJsonOrText(text), response.headers);
+      return maskSecretsInJson(text, this.#secrets);
+    } finally {
+      timeout.clear();
     }
-    if (response.type === 'opaqueredirect' || isRedirect(response.status)) {
-      await response.body?.cancel().catch(() => undefined);
-      throw redirectError(response.status, response.headers, this.apiBase);
-    }
-    const text = await response.text();
-    if (!response.ok) throw makeAPIError(response.status, parseJsonOrText(text), response.headers);
-    return text;
   }
 }
 

@@ -7,4 +7,6 @@ export interface LogEntry {
   /** The batch item concerned, if any. */
   readonly itemId?: string;
   readonly error?: unknown;
+  /** Set on what a rate limiter says: server values ignored or cut, waits a server imposes. */
+  readonly topic?: 'rateLimit';
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, LLMRequest } from '../models';
 import { chatCompletionSchema, isChatCompletion } from '../models';
-import { APIConnectionError, InvalidResponseError, isSensitiveHeader, makeAPIError, serverErrorMessage } from '../errors';
+import { APIConnectionError, InvalidResponseError, isSensitiveHeader, makeAPIError, maskSecrets, scrubSecrets, sentSecrets, serverErrorMessage } from '../errors';
 import type { ProviderResponse } from './provider';
 import type { HttpResponse, HttpTransport } from './httpTransport';
 import { fetchTransport, HttpBodyError, nodeHttpTransport } from './httpTransport';
 import { Provider } from './provider';
-import { credentialSecrets, describeConnectionFailure, isRedirect, keepingSecrets, openaiHeaders, parseJsonOrText, redirectError } from './openaiHttp';
+import { describeConnectionFailure, isRedirect, keepingSecrets, openaiHeaders, parseJsonOrText, redirectError } from './openaiHttp';
 
 export interface OpenAIProviderOptions {
   /** Sent as `Authorization: Bearer …`; local servers (Ollama, LM Studio, vLLM) usually need none. */
@@ -43,6 +43,7 @@ export class OpenAIProvider extends Provider {
   readonly #query: string;
   readonly #transport: HttpTransport;
   readonly #maxResponseBytes: number;
+  // What a server may quote back, in an error or an answer; keys without a known prefix (Azure's are plain hex) slip past pattern redaction.
   readonly #secrets: readonly string[];
   readonly #rateLimitIdentity: string;
   // The same for every request; built once because a Headers object per request shows in profiles.
@@ -60,7 +61,7 @@ export class OpenAIProvider extends Provider {
     this.#transport = options.transport ?? (options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport());
     this.#maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
     const credentials = { apiKey: this.#apiKey, organization: this.#organization, headers: this.#headers };
-    this.#secrets = credentialSecrets(credentials);
+    this.#secrets = sentSecrets(this.#apiKey, this.#headers);
     // Providers count limits per key and organisation; a digest tells keys apart without keeping one in a map key.
     const identity = [this.#apiKey ?? '', ...Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([name, value]) => `${name.toLowerCase()}=${value}`)];
     const digest = createHash('sha256').update(identity.join('\n')).digest('hex').slice(0, 16);
@@ -109,7 +110,11 @@ export class OpenAIProvider extends Provider {
       throw new InvalidResponseError('too_large', status, `${status} the answer is too large: it ${size}, over the ${formatBytes(limit)} limit, so it was not read.`);
     }
     if (!isSuccess(status)) throw makeAPIError(status, parseJsonOrText(text), fetchHeaders(headers));
-    return { body: parseChatCompletion(status, text), statusCode: status, requestId: headers.get('x-request-id') ?? undefined, headers };
+    // An answer is stored and shown like an error is: a key the server echoed in it (a debug field, a prompt-injected "repeat your headers") must not go with it.
+    const answer = parseChatCompletion(status, text);
+    scrubSecrets(answer, this.#secrets);
+    const requestId = headers.get('x-request-id') ?? undefined;
+    return { body: answer, statusCode: status, requestId: requestId && maskSecrets(requestId, this.#secrets), headers };
   }
 }
 
