@@ -5,7 +5,7 @@
  * reading error bodies that may be JSON or text, describing a failed connection,
  * and masking the caller's own keys in whatever a server quotes back.
  */
-import { APIError, isSensitiveHeader, redactSecrets, withoutSecrets } from '../errors';
+import { APIError, redactSecrets, withoutSecrets } from '../errors';
 
 /** Who the caller is to the server; every field is optional for local servers. */
 export interface OpenAICredentials {
@@ -26,18 +26,7 @@ export function openaiHeaders(credentials: OpenAICredentials, defaults: Readonly
   return headers;
 }
 
-/**
- * The caller's own secrets, to mask verbatim: keys without a known prefix (Azure's
- * are plain hex) slip past pattern redaction when a server quotes them back.
- */
-export function credentialSecrets(credentials: OpenAICredentials): readonly string[] {
-  const headerSecrets = Object.entries(credentials.headers ?? {})
-    .filter(([name]) => isSensitiveHeader(name))
-    .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic)\s+/i, '')]);
-  return [credentials.apiKey ?? '', ...headerSecrets].filter((secret) => secret.length >= 8);
-}
-
-/** Runs `call`, masking `secrets` in whatever it throws. */
+/** Runs `call`, masking `secrets` (see `sentSecrets`) in whatever it throws. */
 export async function keepingSecrets<T>(secrets: readonly string[], call: () => Promise<T>): Promise<T> {
   try {
     return await call();
