@@ -1,0 +1,137 @@
+/**
+ * Scoring a run as its results arrive: each answer with expectations gets its
+ * outcome at once, unless a `judge` check must wait for a grader; those grader
+ * requests are collected as a batch of their own, which the caller sends
+ * through the same engine (and so the same concurrency, retries, rate limits
+ * and cache) and counts apart from the experiment's own requests.
+ */
+import type { BatchItem, BatchResult, SuccessResult } from '../models';
+import { costOf } from '../pricing';
+import type { Expectation } from './checkGrammar';
+import { judgeOf } from './checkGrammar';
+import { answerOf, scoreAnswer, usesCheck } from './evaluateCheck';
+import type { ScoredAnswer } from './evaluateCheck';
+import { graderRequest, readGraderReply } from './judge';
+import type { GraderVerdict } from './judge';
+import type { PassCount, RequestOutcome } from './outcomes';
+import { ScoreboardBuilder } from './scoreboard';
+import { SchemaValidators } from './schemaValidators';
+
+interface Waiting {
+  readonly result: SuccessResult;
+  readonly item: BatchItem;
+  readonly answer: ScoredAnswer;
+  /** Expectation index → index of its grader item. */
+  readonly graders: Map<number, number>;
+}
+
+export class RunScoring {
+  readonly scoreboard = new ScoreboardBuilder();
+  private scored = 0;
+  private passed = 0;
+  private readonly waiting: Waiting[] = [];
+  private readonly graders: BatchItem[] = [];
+
+  private constructor(private readonly validators: SchemaValidators | undefined) {}
+
+  /** Set up for `items`; ajv is loaded only when one of them has a `schema` check. */
+  static async forItems(items: Iterable<BatchItem>): Promise<RunScoring> {
+    let schema = false;
+    for (const item of items) {
+      if (item.expect && usesCheck(item.expect, 'schema')) {
+        schema = true;
+        break;
+      }
+    }
+    return new RunScoring(schema ? await SchemaValidators.load() : undefined);
+  }
+
+  /** Whether any of `items` has a judge check (so grader requests may follow). */
+  static judges(items: Iterable<BatchItem>): boolean {
+    for (const item of items) if (item.expect && usesCheck(item.expect, 'judge')) return true;
+    return false;
+  }
+
+  get counts(): PassCount {
+    return { scored: this.scored, passed: this.passed };
+  }
+
+  /**
+   * Scores one result. Returns its outcome, undefined when it has none (no
+   * expectations, or the request failed), or `waiting` when a grader must answer
+   * first (see {@link graderItems} and {@link settle}).
+   */
+  take(result: BatchResult, item: BatchItem): RequestOutcome | 'waiting' | undefined {
+    const expect = item.expect;
+    if (!result.ok) {
+      this.tally(item, result, undefined);
+      return undefined;
+    }
+    if (!expect || expect.length === 0) {
+      this.tally(item, result, undefined);
+      return undefined;
+    }
+    const answer = answerOf(result, item.request);
+    let graders: Map<number, number> | undefined;
+    for (let i = 0; i < expect.length; i++) {
+      const judge = judgeOf((expect[i] as Expectation).check);
+      if (!judge?.grader) continue;
+      (graders ??= new Map()).set(i, this.graders.length);
+      this.graders.push({ id: `${item.id}~judge${i + 1}`, request: graderRequest(judge.grader, judge.rubric, item.request, answer.text) });
+    }
+    if (graders) {
+      this.waiting.push({ result, item, answer, graders });
+      return 'waiting';
+    }
+    return this.finish(result, item, scoreAnswer(expect, answer, { validators: this.validators }));
+  }
+
+  /** The grader requests of every waiting answer, to send as one batch. */
+  graderItems(): readonly BatchItem[] {
+    return this.graders;
+  }
+
+  /** Scores the waiting answers with the graders' results (by grader item index), calling `each` in the order they arrived. */
+  settle(graderResults: readonly (BatchResult | undefined)[], each: (result: SuccessResult, outcome: RequestOutcome) => void): void {
+    const verdictOf = (index: number): GraderVerdict => {
+      const graded = graderResults[index];
+      if (!graded) return { pass: false, error: true, reason: 'the grader request was not sent' };
+      if (!graded.ok) return { pass: false, error: true, reason: `the grader request failed: ${graded.error.code}: ${graded.error.message}` };
+      const reply = graded.response.choices[0]?.message.content;
+      return readGraderReply(typeof reply === 'string' ? reply : '');
+    };
+    for (const { result, item, answer, graders } of this.waiting.splice(0)) {
+      const outcome = scoreAnswer(item.expect ?? [], answer, {
+        validators: this.validators,
+        verdict: (index) => {
+          const grader = graders.get(index);
+          return grader === undefined ? undefined : verdictOf(grader);
+        },
+      });
+      each(result, this.finish(result, item, outcome));
+    }
+    this.graders.length = 0;
+  }
+
+  private finish(result: SuccessResult, item: BatchItem, outcome: RequestOutcome): RequestOutcome {
+    this.scored++;
+    if (outcome.pass) this.passed++;
+    this.tally(item, result, outcome);
+    return outcome;
+  }
+
+  private tally(item: BatchItem, result: BatchResult, outcome: RequestOutcome | undefined): void {
+    if (!item.swept) return;
+    const usage = result.ok ? result.response.usage : undefined;
+    this.scoreboard.add({
+      block: item.block,
+      swept: item.swept,
+      variables: item.variables,
+      ok: result.ok,
+      latencyMs: result.ok ? answerOf(result, item.request).latencyMs : 0,
+      tokens: usage?.total_tokens ?? 0,
+      ...(outcome && { outcome }),
+      ...(result.ok && { costUsd: costOf(result.response.model ?? item.request.model, usage, { batch: result.via === 'batch' }) }),
+    });
+  }
+}
