@@ -15,6 +15,8 @@ import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/pro
 import { setUpProviders } from '../core/endpoints/providerSetup';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
 import { RequestManager } from '../core/engine/requestManager';
+import type { BatchRunResult } from '../core/engine/requestManager';
+import { RunScoring } from '../core/expect/runScoring';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
 import { openCliCache } from './cacheSetup';
@@ -22,6 +24,7 @@ import type { RunOptions } from './args';
 import { OrderedWriter } from './orderedWriter';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
+import { exitCodeFor, expectationReport } from './expectSummary';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -106,6 +109,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   // Every line of a Batch input file goes to the same provider, so its first line plans them all
   // (a pass over every line would make each item once more just for that).
   const planned = batch.kind === 'jsonl' ? firstOf(items) : items;
+  // Only .llmbatch files have expect: lines; grader requests go where --provider sends everything.
+  const scoring = batch.kind === 'llmbatch' && !options.dryRun ? await RunScoring.forItems(items, { provider: options.provider }) : undefined;
 
   const key = io.env.OPENAI_API_KEY || undefined;
   let profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
@@ -121,7 +126,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     return exitCodes.ok;
   }
 
-  const ready = await setUpProviders(planned, {
+  const ready = await setUpProviders(scoring ? withExtra(planned, scoring.plannedGraderItems()) : planned, {
     profiles,
     apiBaseOf: options.provider ? undefined : batch.apiBaseOf,
     providerRangeOf: batch.providerRangeOf,
@@ -150,7 +155,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     return exitCodes.usage;
   }
   const endpoints = ready.endpoints;
-  const manager = new RequestManager(ready.providerFor, {
+  const providerFor = ready.providerFor;
+  const manager = new RequestManager(scoring ? (request) => providerFor(scoring.routeOf(request)) : providerFor, {
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
     retryAttempts: options.retryAttempts,
@@ -183,10 +189,22 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   const run = await manager.processBatch(items, {
     ...(io.signal && { signal: io.signal }),
     ...(bar && { onProgress: (event) => bar.update(event) }),
-    onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
+    onResult: (result, item) => {
+      const outcome = scoring?.take(result, item);
+      // An answer waiting for its grader is written once graded.
+      if (outcome !== 'waiting') writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
+    },
     keepResults: false,
   });
   bar?.done();
+  let graders: BatchRunResult | undefined;
+  if (scoring) {
+    const judgeBar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream, 'judge') : undefined;
+    graders = await scoring.grade(manager, { ...(io.signal && { signal: io.signal }), ...(judgeBar && { onProgress: (event) => judgeBar.update(event) }) }, (result, outcome) =>
+      writer.add(result.index, formatBatchOutputLine(result, { expect: outcome })),
+    );
+    judgeBar?.done();
+  }
   await writer.close(true);
   await cache?.close();
 
@@ -203,14 +221,17 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     ];
     if (stats.rateLimited429s > 0) parts.push(`${stats.rateLimited429s} × 429`);
     if (run.cancelled) parts.push('cancelled');
+    const report = scoring && expectationReport(scoring, graders);
+    if (report) parts.push(...report.summary);
     say(`llmbatch: ${parts.join(' · ')}${options.out ? ` → ${options.out}` : ''}`);
+    for (const line of report?.scoreboard ?? []) say(line);
     const failures = run.failures.filter((result) => !result.ok && result.error.code !== 'cancelled');
     for (const result of failures.slice(0, maxShownFailures)) {
       if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
     }
     if (failures.length > maxShownFailures) say(`  … and ${failures.length - maxShownFailures} more (see the error field of each line)`);
   }
-  return failed > 0 ? exitCodes.someFailed : exitCodes.ok;
+  return exitCodeFor(failed, scoring?.counts, options.minPassRate);
 }
 
 const maxShownFailures = 10;
@@ -222,6 +243,11 @@ function mapItems(items: BatchItemList, change: (item: BatchItem) => BatchItem):
       for (const item of items) yield change(item);
     },
   };
+}
+
+function* withExtra(items: Iterable<BatchItem>, extra: readonly BatchItem[]): Iterable<BatchItem> {
+  yield* items;
+  yield* extra;
 }
 
 function firstOf(items: BatchItemList): BatchItem[] {

@@ -5,6 +5,7 @@
  *
  * Line numbers inside messages are 1-based, as editors show them; ranges are 0-based.
  */
+import type { RequestOutcome } from '../expect/outcomes';
 import type { Diagnostic } from '../diagnostics';
 import { chatCompletionSchema, llmRequestSchema, plainRequest } from '../models';
 import type { BatchItem, BatchResult, LLMRequest, SourceRange } from '../models';
@@ -267,6 +268,8 @@ export function toBatchInputLine(item: BatchItem): string {
 export interface FormatBatchOutputOptions {
   /** The line's own `id`; defaults to `batch_req_<index>`. */
   readonly id?: string;
+  /** The verdict of the request's `expect:` lines, written as `llmbatch.expect`. */
+  readonly expect?: RequestOutcome;
 }
 
 /**
@@ -275,7 +278,13 @@ export interface FormatBatchOutputOptions {
  * and `error`; `llmbatch` adds what the Batch API does not record.
  */
 export function formatBatchOutputLine(result: BatchResult, options: FormatBatchOutputOptions = {}): string {
-  const meta = { cached: result.cached, attempts: result.attempts, latency_ms: result.latencyMs, ...(result.via !== undefined && { via: result.via }) };
+  const meta = {
+    cached: result.cached,
+    attempts: result.attempts,
+    latency_ms: result.latencyMs,
+    ...(result.via !== undefined && { via: result.via }),
+    ...(options.expect && { expect: { pass: options.expect.pass, checks: options.expect.checks.map(({ check, pass, reason }) => ({ check, pass, reason })) } }),
+  };
   const id = options.id ?? `batch_req_${result.index}`;
   if (result.ok) {
     const response = { status_code: result.statusCode, request_id: result.requestId ?? null, body: result.response };

@@ -5,7 +5,8 @@
  * through the same engine (and so the same concurrency, retries, rate limits
  * and cache) and counts apart from the experiment's own requests.
  */
-import type { BatchItem, BatchResult, SuccessResult } from '../models';
+import type { BatchRunResult, ProcessBatchOptions, RequestManager } from '../engine/requestManager';
+import type { BatchItem, BatchResult, LLMRequest, SuccessResult } from '../models';
 import { costOf } from '../pricing';
 import type { Expectation } from './checkGrammar';
 import { judgeOf } from './checkGrammar';
@@ -31,25 +32,51 @@ export class RunScoring {
   private passed = 0;
   private readonly waiting: Waiting[] = [];
   private readonly graders: BatchItem[] = [];
+  /** A grader request → the request whose endpoint it goes to. */
+  private readonly routes = new WeakMap<LLMRequest, LLMRequest>();
 
-  private constructor(private readonly validators: SchemaValidators | undefined) {}
+  private constructor(
+    private readonly validators: SchemaValidators | undefined,
+    /** One stand-in request per `@judge_provider`, planned with the run's own so its endpoint is known. */
+    private readonly graderEndpoints: ReadonlyMap<string, LLMRequest>,
+    private readonly providerOverride: string | undefined,
+  ) {}
 
-  /** Set up for `items`; ajv is loaded only when one of them has a `schema` check. */
-  static async forItems(items: Iterable<BatchItem>): Promise<RunScoring> {
+  /**
+   * Set up for `items`, or undefined when none has expectations; ajv is loaded only when one
+   * has a `schema` check. `provider` sends grader requests there too (as `--provider` does).
+   */
+  static async forItems(items: Iterable<BatchItem>, options: { readonly provider?: string } = {}): Promise<RunScoring | undefined> {
+    let any = false;
     let schema = false;
+    const graderEndpoints = new Map<string, LLMRequest>();
+    let last: readonly Expectation[] | undefined;
     for (const item of items) {
-      if (item.expect && usesCheck(item.expect, 'schema')) {
-        schema = true;
-        break;
+      const expect = item.expect;
+      // Requests of a block share one list when their lines have no placeholders.
+      if (!expect || expect === last) continue;
+      last = expect;
+      any = true;
+      if (!schema && usesCheck(expect, 'schema')) schema = true;
+      for (const { check } of expect) {
+        const provider = options.provider ?? judgeOf(check)?.grader?.provider;
+        if (provider !== undefined && judgeOf(check) && !graderEndpoints.has(provider)) {
+          graderEndpoints.set(provider, { provider, messages: [{ role: 'user', content: '' }], stream: false });
+        }
       }
     }
-    return new RunScoring(schema ? await SchemaValidators.load() : undefined);
+    if (!any) return undefined;
+    return new RunScoring(schema ? await SchemaValidators.load() : undefined, graderEndpoints, options.provider);
   }
 
-  /** Whether any of `items` has a judge check (so grader requests may follow). */
-  static judges(items: Iterable<BatchItem>): boolean {
-    for (const item of items) if (item.expect && usesCheck(item.expect, 'judge')) return true;
-    return false;
+  /** Stand-in items for the endpoints of `@judge_provider`s, to plan along with the run's items. */
+  plannedGraderItems(): BatchItem[] {
+    return [...this.graderEndpoints.values()].map((request) => ({ id: `judge:${request.provider}`, request }));
+  }
+
+  /** The request whose endpoint a grader request goes to (itself for any other request). */
+  routeOf(request: LLMRequest): LLMRequest {
+    return this.routes.get(request) ?? request;
   }
 
   get counts(): PassCount {
@@ -77,7 +104,10 @@ export class RunScoring {
       const judge = judgeOf((expect[i] as Expectation).check);
       if (!judge?.grader) continue;
       (graders ??= new Map()).set(i, this.graders.length);
-      this.graders.push({ id: `${item.id}~judge${i + 1}`, request: graderRequest(judge.grader, judge.rubric, item.request, answer.text) });
+      const provider = this.providerOverride ?? judge.grader.provider;
+      const request = graderRequest(provider === undefined ? judge.grader : { ...judge.grader, provider }, judge.rubric, item.request, answer.text);
+      this.routes.set(request, provider === undefined ? item.request : (this.graderEndpoints.get(provider) ?? request));
+      this.graders.push({ id: `${item.id}~judge${i + 1}`, request });
     }
     if (graders) {
       this.waiting.push({ result, item, answer, graders });
@@ -89,6 +119,21 @@ export class RunScoring {
   /** The grader requests of every waiting answer, to send as one batch. */
   graderItems(): readonly BatchItem[] {
     return this.graders;
+  }
+
+  /**
+   * Sends the grader requests through `manager` (its concurrency, retries, rate limits
+   * and cache) as a batch of their own, then scores the waiting answers; undefined
+   * when there was nothing to grade.
+   */
+  async grade(manager: RequestManager, options: Omit<ProcessBatchOptions, 'keepResults' | 'onResult'>, each: (result: SuccessResult, outcome: RequestOutcome) => void): Promise<BatchRunResult | undefined> {
+    if (this.graders.length === 0) {
+      this.settle([], each);
+      return undefined;
+    }
+    const run = await manager.processBatch(this.graders.slice(), options);
+    this.settle(run.results, each);
+    return run;
   }
 
   /** Scores the waiting answers with the graders' results (by grader item index), calling `each` in the order they arrived. */
