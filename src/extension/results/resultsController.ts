@@ -232,7 +232,10 @@ function storageFiles(root: vscode.Uri) {
     async write(path: string, data: Uint8Array): Promise<void> {
       const uri = at(path);
       await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
-      await vscode.workspace.fs.writeFile(uri, data);
+      // Written aside and renamed into place, so a reader (or a crash mid-write) never sees half a run.
+      const partial = uri.with({ path: `${uri.path}.partial` });
+      await vscode.workspace.fs.writeFile(partial, data);
+      await vscode.workspace.fs.rename(partial, uri, { overwrite: true });
     },
     async delete(path: string): Promise<void> {
       await vscode.workspace.fs.delete(at(path), { useTrash: false });
