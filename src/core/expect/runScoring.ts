@@ -137,10 +137,10 @@ export class RunScoring {
   }
 
   /** Scores the waiting answers with the graders' results (by grader item index), calling `each` in the order they arrived. */
-  settle(graderResults: readonly (BatchResult | undefined)[], each: (result: SuccessResult, outcome: RequestOutcome) => void): void {
+  settle(graderResults: readonly (BatchResult | undefined)[], each: (result: SuccessResult, outcome: RequestOutcome) => void, unsent = 'the grader request was not sent'): void {
     const verdictOf = (index: number): GraderVerdict => {
       const graded = graderResults[index];
-      if (!graded) return { pass: false, error: true, reason: 'the grader request was not sent' };
+      if (!graded) return { pass: false, error: true, reason: unsent };
       if (!graded.ok) return { pass: false, error: true, reason: `the grader request failed: ${graded.error.code}: ${graded.error.message}` };
       const reply = graded.response.choices[0]?.message.content;
       return readGraderReply(typeof reply === 'string' ? reply : '');

@@ -1,15 +1,16 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockServer } from '../../mock/mockServer';
+import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
 import { runCli } from '../reliability/reliabilityFixtures';
 
 /** The mock answers `mock: <last user message>`; the grader model gets a verdict instead. */
 function verdictFor(body: unknown): { pass: boolean; reason: string } | string | undefined {
-  const request = body as { model?: string; messages: { content: string }[] };
-  if (request.model !== 'grader') return undefined;
+  const request = body as { model?: string; messages: { content: string }[] } | undefined;
+  if (request?.model !== 'grader') return undefined;
   const prompt = request.messages[0]?.content ?? '';
   if (prompt.includes('<answer>\nmock: garbage')) return 'Hmm, hard to say.';
   return { pass: prompt.includes('<answer>\nmock: Say hi'), reason: 'looked at it' };
@@ -27,6 +28,7 @@ describe('llmbatch run with expectations', () => {
 
   before(async () => {
     server = await MockServer.start();
+    addBatchApiRoutes(server);
   });
   after(async () => {
     await server.close();
@@ -107,5 +109,20 @@ describe('llmbatch run with expectations', () => {
     const lines = outputs(result.stdout);
     assert.deepEqual(lines.map((line) => line.llmbatch.expect?.pass), [undefined, true]);
     assert.match(result.stderr, /1 failed .* 1\/1 passed \(100%\)/);
+  });
+
+  it('scores answers collected from Batch API jobs the same way', async () => {
+    const file = write(['### a', '@q = ["Say hi", "Say bye"]', 'user: {{q}}', 'expect: contains hi']);
+    const env = { OPENAI_API_KEY: 'sk-test-expect-0123456789abcdef' };
+    const common = ['--api-base', server.baseUrl, '--cache-dir', join(dir, 'cache')];
+    const submitted = await runCli(['submit', file, ...common], { env, cwd: dir });
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const out = join(dir, 'results.jsonl');
+    const waited = await runCli(['status', '--wait', '--poll-interval', '0.02', '--out', out, ...common], { env, cwd: dir });
+    assert.equal(waited.code, 1, waited.stderr);
+    assert.deepEqual(outputs(readFileSync(out, 'utf8')).map((line) => line.llmbatch.expect?.pass), [true, false]);
+    assert.match(waited.stderr, /2 answered, 0 without an answer · 1\/2 passed \(50%\)/);
+    const allowed = await runCli(['status', '--out', out, '--min-pass-rate', '0.5', ...common], { env, cwd: dir });
+    assert.equal(allowed.code, 0, allowed.stderr);
   });
 });
