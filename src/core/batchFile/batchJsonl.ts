@@ -283,18 +283,30 @@ export function formatBatchOutputLine(result: BatchResult, options: FormatBatchO
     attempts: result.attempts,
     latency_ms: result.latencyMs,
     ...(result.via !== undefined && { via: result.via }),
-    ...(options.expect && { expect: { pass: options.expect.pass, checks: options.expect.checks.map(({ check, pass, reason }) => ({ check, pass, reason })) } }),
   };
   const id = options.id ?? `batch_req_${result.index}`;
   if (result.ok) {
     const response = { status_code: result.statusCode, request_id: result.requestId ?? null, body: result.response };
-    return JSON.stringify({ id, custom_id: result.id, response, error: null, llmbatch: meta });
+    const line = JSON.stringify({ id, custom_id: result.id, response, error: null, llmbatch: meta });
+    // `llmbatch` is the last field: the verdict goes at its end, written by hand (a scored run writes one per line).
+    return options.expect ? `${line.slice(0, -2)},"expect":${expectJson(options.expect)}}}` : line;
   }
   const response =
     result.statusCode === undefined
       ? null
       : { status_code: result.statusCode, request_id: null, body: { error: { message: result.error.message, code: result.error.code } } };
   return JSON.stringify({ id, custom_id: result.id, response, error: { code: result.error.code, message: result.error.message }, llmbatch: meta });
+}
+
+/** `{"pass": …, "checks": [{"check", "pass", "reason"}, …]}` — the verdict without the fields only hosts use. */
+function expectJson(outcome: RequestOutcome): string {
+  const checks = outcome.checks;
+  const parts = new Array<string>(checks.length);
+  for (let i = 0; i < checks.length; i++) {
+    const { check, pass, reason } = checks[i] as RequestOutcome['checks'][number];
+    parts[i] = `{"check":${JSON.stringify(check)},"pass":${pass},"reason":${JSON.stringify(reason)}}`;
+  }
+  return `{"pass":${outcome.pass},"checks":[${parts.join(',')}]}`;
 }
 
 export interface ParsedBatchOutput {

@@ -36,8 +36,10 @@ export interface EvaluationContext {
 const shownLength = 80;
 
 function shown(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > shownLength ? `${flat.slice(0, shownLength)}…` : flat);
+  // Most answers quoted are short and on one line: they need no flattening.
+  const head = text.length > shownLength * 2 ? text.slice(0, shownLength * 2) : text;
+  const flat = /[\t\n\r\f\v]| {2}/.test(head) ? head.replace(/\s+/g, ' ').trim() : head.trim();
+  return `"${flat.length > shownLength ? `${flat.slice(0, shownLength)}…` : flat}"`;
 }
 
 function compare(value: number, comparison: Comparison, limit: number): boolean {
