@@ -303,11 +303,19 @@ function expectJson(outcome: RequestOutcome): string {
   const checks = outcome.checks;
   const parts = new Array<string>(checks.length);
   for (let i = 0; i < checks.length; i++) {
-    const { check, pass, reason } = checks[i] as RequestOutcome['checks'][number];
-    parts[i] = `{"check":${JSON.stringify(check)},"pass":${pass},"reason":${JSON.stringify(reason)}}`;
+    const checked = checks[i] as RequestOutcome['checks'][number];
+    // Outcomes shared by many answers are frozen (see `scoreAnswer`): their JSON is made once.
+    let json = Object.isFrozen(checked) ? checkJson.get(checked) : undefined;
+    if (json === undefined) {
+      json = `{"check":${JSON.stringify(checked.check)},"pass":${checked.pass},"reason":${JSON.stringify(checked.reason)}}`;
+      if (Object.isFrozen(checked)) checkJson.set(checked, json);
+    }
+    parts[i] = json;
   }
   return `{"pass":${outcome.pass},"checks":[${parts.join(',')}]}`;
 }
+
+const checkJson = new WeakMap<object, string>();
 
 export interface ParsedBatchOutput {
   /** Results by custom_id, `index` numbering them in file order. */

@@ -179,4 +179,6 @@ export interface Expectation {
   readonly check: Check;
   /** The `expect:` line. */
   readonly range?: SourceRange;
+  /** Set when every request of a block carries this very object (a line without placeholders). */
+  readonly shared?: true;
 }

@@ -122,7 +122,7 @@ export function planExpectations(lines: readonly ExpectLine[], grader: Grader | 
       context.error(completed.problem, textRange(line, at.start, at.end), completed.at === 'judge' ? 'judge-model' : 'schema-file');
       continue;
     }
-    const expectation: Expectation = { source: line.text.trim(), check: completed, range: expectLineRange(line) };
+    const expectation: Expectation = { source: line.text.trim(), check: completed, range: expectLineRange(line), shared: true };
     if (!judgeOf(completed)) context.shared.set(line, expectation);
     entries.push(expectation);
   }
