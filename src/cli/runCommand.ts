@@ -15,6 +15,8 @@ import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/pro
 import { setUpProviders } from '../core/endpoints/providerSetup';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
 import { RequestManager } from '../core/engine/requestManager';
+import type { BatchRunResult } from '../core/engine/requestManager';
+import { RunScoring } from '../core/expect/runScoring';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
 import type { JournalFileSystem } from '../core/cache/journalStore';
@@ -24,6 +26,7 @@ import type { OutputFileSystem } from './outputTarget';
 import { checkResults, closeResults, openResults } from './resultsOutput';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
+import { exitCodeFor, expectationReport } from './expectSummary';
 import { lineWriter } from './lineWriter';
 
 export interface CliIo {
@@ -120,6 +123,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   // Every line of a Batch input file goes to the same provider, so its first line plans them all
   // (a pass over every line would make each item once more just for that).
   const planned = batch.kind === 'jsonl' ? firstOf(items) : items;
+  // Only .llmbatch files have expect: lines; grader requests go where --provider sends everything.
+  const scoring = batch.kind === 'llmbatch' && !options.dryRun ? await RunScoring.forItems(items, { provider: options.provider }) : undefined;
 
   const key = io.env.OPENAI_API_KEY || undefined;
   let profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
@@ -135,7 +140,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     return exitCodes.ok;
   }
 
-  const ready = await setUpProviders(planned, {
+  const ready = await setUpProviders(scoring ? withExtra(planned, scoring.plannedGraderItems()) : planned, {
     profiles,
     apiBaseOf: options.provider ? undefined : batch.apiBaseOf,
     providerRangeOf: batch.providerRangeOf,
@@ -169,7 +174,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   // Stops the run when results can be written nowhere: what came next would be paid for and lost.
   const stop = new AbortController();
   io.signal?.addEventListener('abort', () => stop.abort(io.signal?.reason), { once: true });
-  const manager = new RequestManager(ready.providerFor, {
+  const providerFor = ready.providerFor;
+  const manager = new RequestManager(scoring ? (request) => providerFor(scoring.routeOf(request)) : providerFor, {
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
     retryAttempts: options.retryAttempts,
@@ -205,10 +211,22 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   const run = await manager.processBatch(items, {
     signal: stop.signal,
     ...(bar && { onProgress: (event) => bar.update(event) }),
-    onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
+    onResult: (result, item) => {
+      const outcome = scoring?.take(result, item);
+      // An answer waiting for its grader is written once graded.
+      if (outcome !== 'waiting') writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
+    },
     keepResults: false,
   });
   bar?.done();
+  let graders: BatchRunResult | undefined;
+  if (scoring) {
+    const judgeBar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream, 'judge') : undefined;
+    graders = await scoring.grade(manager, { signal: stop.signal, ...(judgeBar && { onProgress: (event) => judgeBar.update(event) }) }, (result, outcome) =>
+      writer.add(result.index, formatBatchOutputLine(result, { expect: outcome })),
+    );
+    judgeBar?.done();
+  }
   const outputProblems = await closeResults(writer, cache ? 'the run was stopped; the answers received are in the cache, so the same command again writes them without sending them again' : 'the run was stopped');
   await cache?.close();
 
@@ -225,7 +243,10 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     ];
     if (stats.rateLimited429s > 0) parts.push(`${stats.rateLimited429s} × 429`);
     if (run.cancelled) parts.push('cancelled');
+    const report = scoring && expectationReport(scoring, graders);
+    if (report) parts.push(...report.summary);
     say(`llmbatch: ${parts.join(' · ')}${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
+    for (const line of report?.scoreboard ?? []) say(line);
     const failures = run.failures.filter((result) => !result.ok && result.error.code !== 'cancelled');
     for (const result of failures.slice(0, maxShownFailures)) {
       if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
@@ -235,7 +256,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   // Said last, whatever --quiet says: these are the lines to act on.
   for (const line of outputProblems) say(line);
   if (outputProblems.length > 0) return exitCodes.outputFailed;
-  return failed > 0 ? exitCodes.someFailed : exitCodes.ok;
+  return exitCodeFor(failed, scoring?.counts, options.minPassRate);
 }
 
 const maxShownFailures = 10;
@@ -247,6 +268,11 @@ function mapItems(items: BatchItemList, change: (item: BatchItem) => BatchItem):
       for (const item of items) yield change(item);
     },
   };
+}
+
+function* withExtra(items: Iterable<BatchItem>, extra: readonly BatchItem[]): Iterable<BatchItem> {
+  yield* items;
+  yield* extra;
 }
 
 function firstOf(items: BatchItemList): BatchItem[] {

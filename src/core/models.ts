@@ -7,6 +7,7 @@
  * others) answer 400 to any temperature but 1, so a default would break them.
  */
 import { z } from 'zod';
+import type { Expectation } from './expect/checkGrammar';
 
 export const roleSchema = z.enum(['system', 'user', 'assistant', 'function', 'tool', 'developer']);
 export type Role = z.infer<typeof roleSchema>;
@@ -259,6 +260,10 @@ export interface BatchItem {
   readonly block?: string;
   readonly variables?: Readonly<Record<string, unknown>>;
   readonly source?: SourceRange;
+  /** The block's swept axes (`model`, a setting, a variable; not data rows), for the scoreboard. */
+  readonly swept?: readonly string[];
+  /** The `expect:` lines that score the answer; not part of the request, so not of its cache key. */
+  readonly expect?: readonly Expectation[];
 }
 
 export interface ResultMeta {
@@ -267,6 +272,8 @@ export interface ResultMeta {
   readonly via?: 'live' | 'batch';
   readonly attempts: number;
   readonly latencyMs: number;
+  /** For a cached answer: the latency it was answered with, when the cache kept it. */
+  readonly answerLatencyMs?: number;
 }
 
 export interface SuccessResult extends ResultMeta {
