@@ -31,6 +31,8 @@ ${cacheBackendUsage}
                         else https://api.openai.com/v1); the only host that
                         receives $OPENAI_API_KEY
   --provider NAME       send every request through NAME: openai or echo (offline)
+  --min-pass-rate R     exit 0 despite failed expectations while at least this
+                        share (0–1) of the scored requests pass
   --dry-run             list the expanded requests and the estimated cost; send nothing
   --quiet               no progress bar and no summary
   -h, --help            show this help
@@ -60,6 +62,8 @@ export interface RunOptions extends CacheBackendOptions {
   readonly provider?: 'openai' | 'echo';
   readonly dryRun: boolean;
   readonly quiet: boolean;
+  /** With failed expectations, the pass rate (0–1) at which the run still exits 0. */
+  readonly minPassRate?: number;
 }
 
 export type Command = { readonly kind: 'help' } | { readonly kind: 'version' } | { readonly kind: 'run'; readonly options: RunOptions } | BatchCommand;
@@ -106,6 +110,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
         'api-base': { type: 'string' },
         provider: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'min-pass-rate': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -157,6 +162,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
       apiBase,
       provider,
       dryRun: values['dry-run'] ?? false,
+      ...(values['min-pass-rate'] !== undefined && { minPassRate: number('min-pass-rate', values['min-pass-rate'], 0, (v) => v >= 0 && v <= 1, 'a pass rate between 0 and 1') }),
       quiet: values.quiet ?? false,
     },
   };

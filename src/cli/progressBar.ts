@@ -47,13 +47,14 @@ export function describeProgress(event: ProgressEvent): string {
   return parts.join(' · ');
 }
 
-export function createProgressBar(stream: NodeJS.WriteStream): ProgressSink {
+/** A bar on `stream`; `label` names what it counts when a run has more than one kind of request. */
+export function createProgressBar(stream: NodeJS.WriteStream, label?: string): ProgressSink {
   let drawn = false;
   return {
     update(event) {
       const width = 24;
       const filled = event.total ? Math.round((event.done / event.total) * width) : width;
-      const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${printable(describeProgress(event))}`;
+      const line = `${label === undefined ? '' : `${label} `}[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${printable(describeProgress(event))}`;
       const columns = stream.columns || 100;
       stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
       drawn = true;

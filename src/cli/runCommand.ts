@@ -10,6 +10,8 @@ import type { BatchItemList } from '../core/batchFile/batchJsonl';
 import { cliProfiles } from '../core/endpoints/profiles';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
 import { assembleRun, prepareProviders } from '../core/run/runAssembly';
+import type { BatchRunResult } from '../core/engine/requestManager';
+import { RunScoring } from '../core/expect/runScoring';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
 import type { CliIo } from './io';
@@ -21,6 +23,7 @@ import type { OutputFileSystem } from './outputTarget';
 import { checkResults, closeResults, openResults } from './resultsOutput';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
+import { exitCodeFor, expectationReport } from './expectSummary';
 import { lineWriter } from './lineWriter';
 
 export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
@@ -41,6 +44,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   // Every line of a Batch input file goes to the same provider, so its first line plans them all
   // (a pass over every line would make each item once more just for that).
   const planned = batch.kind === 'jsonl' ? firstOf(items) : items;
+  // Only .llmbatch files have expect: lines; grader requests go where --provider sends everything.
+  const scoring = batch.kind === 'llmbatch' && !options.dryRun ? await RunScoring.forItems(items, { provider: options.provider }) : undefined;
 
   const profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
   if (options.dryRun) {
@@ -58,7 +63,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     providerRangeOf: batch.providerRangeOf,
     // The CLI holds one key per profile, from the environment; OPENAI_API_KEY goes only to the openai profile's base URL.
     findKey: async (endpoint) => (endpoint.apiKeyEnv ? io.env[endpoint.apiKeyEnv] || undefined : undefined),
-  });
+  }, scoring);
   if (!ready.ok) {
     if (ready.reason === 'endpoint') {
       for (const problem of ready.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
@@ -90,6 +95,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     budgets: { command: { rpm: options.rpm, tpm: options.tpm }, file: batch.rateLimits },
     rateLimits: new RateLimiterRegistry(),
     cache,
+    scoring,
     onLog: (entry) => {
       if (options.quiet) return;
       // What holds the run back, or what a server sent that was not believed, is said as it happens (once each).
@@ -115,10 +121,22 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   const run = await manager.processBatch(items, {
     signal: stop.signal,
     ...(bar && { onProgress: (event) => bar.update(event) }),
-    onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
+    onResult: (result, item) => {
+      const outcome = scoring?.take(result, item);
+      // An answer waiting for its grader is written once graded.
+      if (outcome !== 'waiting') writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
+    },
     keepResults: false,
   });
   bar?.done();
+  let graders: BatchRunResult | undefined;
+  if (scoring) {
+    const judgeBar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream, 'judge') : undefined;
+    graders = await scoring.grade(manager, { signal: stop.signal, ...(judgeBar && { onProgress: (event) => judgeBar.update(event) }) }, (result, outcome) =>
+      writer.add(result.index, formatBatchOutputLine(result, { expect: outcome })),
+    );
+    judgeBar?.done();
+  }
   const outputProblems = await closeResults(writer, cache ? 'the run was stopped; the answers received are in the cache, so the same command again writes them without sending them again' : 'the run was stopped');
   await cache?.close();
 
@@ -135,7 +153,10 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     ];
     if (stats.rateLimited429s > 0) parts.push(`${stats.rateLimited429s} × 429`);
     if (run.cancelled) parts.push('cancelled');
+    const report = scoring && expectationReport(scoring, graders);
+    if (report) parts.push(...report.summary);
     say(`llmbatch: ${parts.join(' · ')}${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
+    for (const line of report?.scoreboard ?? []) say(line);
     const failures = run.failures.filter((result) => !result.ok && result.error.code !== 'cancelled');
     for (const result of failures.slice(0, maxShownFailures)) {
       if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
@@ -145,7 +166,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   // Said last, whatever --quiet says: these are the lines to act on.
   for (const line of outputProblems) say(line);
   if (outputProblems.length > 0) return exitCodes.outputFailed;
-  return failed > 0 ? exitCodes.someFailed : exitCodes.ok;
+  return exitCodeFor(failed, scoring?.counts, options.minPassRate);
 }
 
 const maxShownFailures = 10;

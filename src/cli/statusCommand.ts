@@ -12,6 +12,8 @@ import type { StatusOptions } from './batchArgs';
 import type { BatchSetup } from './batchSetup';
 import { withBatchSetup } from './batchSetup';
 import { checkResults, closeResults, openResults } from './resultsOutput';
+import { scoreCollected } from './collectedScoring';
+import { exitCodeFor, expectationReport } from './expectSummary';
 import type { CliIo } from './io';
 import { exitCodes } from './io';
 import { lineWriter } from './lineWriter';
@@ -96,19 +98,26 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
     say(`llmbatch: the answers are in the cache: \`llmbatch status ${current.id} --out FILE\` writes them`);
     return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
-  for (const result of results) writer.add(result.index, formatBatchOutputLine(result));
+  const file = relative(io.cwd, current.file) || current.file;
+  const scores = await scoreCollected(current.file, results, file);
+  for (const result of results) {
+    const outcome = scores?.outcomes.get(result.index);
+    writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
+  }
   const outputProblems = await closeResults(writer, 'the answers are in the cache');
   const failed = results.filter((result) => !result.ok);
   if (!options.quiet) {
-    const file = relative(io.cwd, current.file) || current.file;
-    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
+    const report = scores && expectationReport(scores.scoring, undefined);
+    const passed = report ? ` · ${report.summary.join(' · ')}` : '';
+    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${passed}${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
+    for (const line of report?.scoreboard ?? []) say(line);
     for (const result of failed.slice(0, 10)) if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
     if (failed.length > 10) say(`  … and ${failed.length - 10} more`);
     if (failed.length) say(`llmbatch: \`llmbatch run ${file}\` sends just these ${failed.length} live; the answered ones come from the cache`);
   }
   for (const line of outputProblems) say(line);
   if (outputProblems.length > 0) return exitCodes.outputFailed;
-  return failed.length > 0 ? exitCodes.someFailed : exitCodes.ok;
+  return exitCodeFor(failed.length, scores?.scoring.counts, options.minPassRate);
 }
 
 /** The lines listing a submission and its jobs. */

@@ -360,7 +360,7 @@ function knownLength(items: BatchItem[] | Iterable<BatchItem> | RequestBatch): n
 function toResult(item: BatchItem, index: number, outcome: Outcome): BatchResult {
   const meta = { id: item.id, index, cached: outcome.cached, attempts: outcome.attempts, latencyMs: outcome.latencyMs };
   if (outcome.ok) {
-    return { ok: true, ...meta, ...(outcome.via && { via: outcome.via }), statusCode: outcome.statusCode, ...(outcome.requestId ? { requestId: outcome.requestId } : {}), response: outcome.response };
+    return { ok: true, ...meta, ...(outcome.via && { via: outcome.via }), ...(outcome.answerLatencyMs !== undefined && { answerLatencyMs: outcome.answerLatencyMs }), statusCode: outcome.statusCode, ...(outcome.requestId ? { requestId: outcome.requestId } : {}), response: outcome.response };
   }
   return { ok: false, ...meta, ...(outcome.statusCode !== undefined ? { statusCode: outcome.statusCode } : {}), error: outcome.error };
 }

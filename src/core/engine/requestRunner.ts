@@ -22,6 +22,8 @@ export type Outcome =
       readonly via?: 'batch';
       readonly attempts: number;
       readonly latencyMs: number;
+      /** A cached answer's latency when it was answered. */
+      readonly answerLatencyMs?: number;
     }
   | {
       readonly ok: false;
@@ -84,8 +86,9 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
     try {
       const entry = await cache.get(key);
       if (entry) {
-        const { response, statusCode, requestId, via } = entry;
-        return { ok: true, response, statusCode, ...(requestId ? { requestId } : {}), cached: true, ...(via === 'batch' && { via }), attempts: 0, latencyMs: elapsed() };
+        const { response, statusCode, requestId, via, latencyMs } = entry;
+        const answered = latencyMs !== undefined && { answerLatencyMs: latencyMs };
+        return { ok: true, response, statusCode, ...(requestId ? { requestId } : {}), cached: true, ...(via === 'batch' && { via }), attempts: 0, latencyMs: elapsed(), ...answered };
       }
     } catch (error) {
       log({ level: 'warn', message: `Cache lookup failed, sending the request instead: ${describeError(error).message}`, itemId: item.id, error });
@@ -138,7 +141,8 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
     const outcome: Outcome = { ok: true, response: body, statusCode, ...(requestId ? { requestId } : {}), cached: false, attempts: attempt, latencyMs: elapsed() };
     if (cache) {
       try {
-        await cache.put(key, { response: body, statusCode, ...(requestId ? { requestId } : {}), createdAt: clock.now() });
+        // The latency is kept so `expect: latency` judges a cached answer as it was answered.
+        await cache.put(key, { response: body, statusCode, ...(requestId ? { requestId } : {}), createdAt: clock.now(), latencyMs: outcome.latencyMs });
       } catch (error) {
         const first = context.cacheWrites.failed++ === 0;
         log({ level: first ? 'warn' : 'debug', message: `Could not store the answer in the cache: ${describeError(error).message}`, itemId: item.id, error });

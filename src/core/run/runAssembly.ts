@@ -6,6 +6,7 @@
  * or flags, its key store, its log) and keeps only its own UI.
  */
 import type { BatchItem } from '../models';
+import type { RunScoring } from '../expect/runScoring';
 import type { CacheProvider } from '../cache/cacheProvider';
 import type { ProviderSetup, ProviderSetupOptions, ReadyProviders } from '../endpoints/providerSetup';
 import { setUpProviders } from '../endpoints/providerSetup';
@@ -30,16 +31,26 @@ export interface RunAssemblyOptions {
   readonly rateLimits: RateLimiterRegistry;
   readonly cache?: CacheProvider | undefined;
   readonly onLog?: ((entry: LogEntry) => void) | undefined;
+  /** A scored run: grader requests go to the endpoint of the request they grade (or `@judge_provider`'s). */
+  readonly scoring?: RunScoring | undefined;
 }
 
 /** Resolves every planned item's endpoint and key; any problem refuses the whole run, so half a batch is never sent. */
-export function prepareProviders(planned: Iterable<BatchItem>, endpoints: ProviderSetupOptions): Promise<ProviderSetup> {
-  return setUpProviders(planned, endpoints);
+export function prepareProviders(planned: Iterable<BatchItem>, endpoints: ProviderSetupOptions, scoring?: RunScoring): Promise<ProviderSetup> {
+  // Grader endpoints are planned with the run's own, so a judge's missing key refuses the run up front.
+  return setUpProviders(scoring ? withGraders(planned, scoring.plannedGraderItems()) : planned, endpoints);
+}
+
+function* withGraders(items: Iterable<BatchItem>, graders: readonly BatchItem[]): Iterable<BatchItem> {
+  yield* items;
+  yield* graders;
 }
 
 /** The engine for a run whose providers are ready. */
 export function assembleRun(providers: ReadyProviders, options: RunAssemblyOptions): RequestManager {
-  return new RequestManager(providers.providerFor, {
+  const { scoring } = options;
+  const providerFor = scoring ? (request: Parameters<typeof providers.providerFor>[0]) => providers.providerFor(scoring.routeOf(request)) : providers.providerFor;
+  return new RequestManager(providerFor, {
     // Picked one by one: hosts pass their whole settings or flags object.
     concurrency: options.engine.concurrency,
     timeoutMs: options.engine.timeoutMs,

@@ -6,6 +6,8 @@
  * that would send a key where it does not belong. Runs at the same time draw on
  * one rate budget per endpoint and key through the shared limiter registry.
  */
+import type { RequestOutcome, RunExpectations } from '../../core/expect/outcomes';
+import { RunScoring } from '../../core/expect/runScoring';
 import * as vscode from 'vscode';
 import { RateLimiterRegistry } from '../../core/rateLimit/rateLimiterRegistry';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
@@ -49,6 +51,8 @@ export interface BatchRunResult {
   readonly results: readonly BatchResult[];
   readonly stats: RunStats;
   readonly cancelled: boolean;
+  /** Set when the file has `expect:` lines: every verdict, the pass count and the scoreboard. */
+  readonly expect?: RunExpectations;
 }
 
 /** The run a re-run completes, as the results side records it (`results/runRecord.ts`). */
@@ -184,7 +188,8 @@ export class RunController implements vscode.Disposable {
     const settings = readRunSettings(uri);
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
     const items = selectItems(batch, options, fileName);
-    const setup = await this.#setUp(uri, items, batch, settings, false);
+    const scoring = await RunScoring.forItems(items);
+    const setup = await this.#setUp(uri, scoring ? [...items, ...scoring.plannedGraderItems()] : items, batch, settings, false);
     const store = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
     const cache = store && options.bypassCache ? writeOnly(store) : store;
 
@@ -210,14 +215,25 @@ export class RunController implements vscode.Disposable {
       budgets: { file: batch.rateLimits },
       rateLimits: this.#rateLimits,
       cache,
+      scoring,
       onLog: (entry) => (entry.level === 'debug' ? undefined : log[entry.level === 'error' ? 'error' : entry.level === 'warn' ? 'warn' : 'info'](`${entry.itemId ? `${entry.itemId}: ` : ''}${entry.message}`)),
     });
     const pending: BatchResult[] = [];
+    // Verdicts of results not yet handed over, and of the whole run, by request id.
+    let pendingOutcomes: Record<string, RequestOutcome> | undefined;
+    const outcomes: Record<string, RequestOutcome> = Object.create(null) as Record<string, RequestOutcome>;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = undefined;
-      if (pending.length) this.#emitter.fire({ type: 'results', runId, results: pending.splice(0) });
+      const scored = pendingOutcomes;
+      pendingOutcomes = undefined;
+      if (pending.length) this.#emitter.fire({ type: 'results', runId, results: pending.splice(0), ...(scored && { outcomes: scored }) });
+    };
+    const hand = (result: BatchResult, outcome: RequestOutcome | undefined) => {
+      if (outcome) outcomes[result.id] = (pendingOutcomes ??= Object.create(null) as Record<string, RequestOutcome>)[result.id] = outcome;
+      pending.push({ ...result, index: indexOf(result.index) });
+      flushTimer ??= setTimeout(flush, 100);
     };
     const title = `LLM Batch: ${fileName}`;
     const outcome = await withRunProgress(title, active.abort, (sink) =>
@@ -227,23 +243,26 @@ export class RunController implements vscode.Disposable {
           sink.report(progress);
           this.#emitter.fire({ type: 'progress', runId, progress });
         },
-        onResult: (result) => {
+        onResult: (result, item) => {
           log.result(result);
-          pending.push({ ...result, index: indexOf(result.index) });
-          flushTimer ??= setTimeout(flush, 100);
+          const outcome = scoring?.take(result, item);
+          // An answer waiting for its grader is handed over once graded.
+          if (outcome !== 'waiting') hand(result, outcome);
         },
       }),
     );
+    const graders = scoring ? await scoring.grade(manager, { signal: active.abort.signal }, hand) : undefined;
     flush();
+    const expect = scoring?.summary(outcomes, graders);
     const results = outcome.results.map((result) => ({ ...result, index: indexOf(result.index) }));
     const stats = runStats(items, results, outcome.wallTimeMs, outcome.cancelled, outcome.stats.rateLimited429s);
-    this.#emitter.fire({ type: 'finished', runId, stats });
+    this.#emitter.fire({ type: 'finished', runId, stats, ...(expect && { expect }) });
     log.info(
       `${runId}: ${outcome.cancelled ? 'cancelled' : 'finished'} in ${(outcome.wallTimeMs / 1000).toFixed(1)} s — ${stats.succeeded} answered (${stats.cached} cached), ${stats.failed} failed` +
         (stats.unfinished ? `, ${stats.unfinished} not run` : '') +
         (stats.rateLimited429s ? `, ${stats.rateLimited429s} × 429` : ''),
     );
-    return { runId, fileUri: active.fileUri, items: infos, results, stats, cancelled: outcome.cancelled };
+    return { runId, fileUri: active.fileUri, items: infos, results, stats, cancelled: outcome.cancelled, ...(expect && { expect }) };
   }
 
   async #setUp(uri: vscode.Uri, items: BatchItem[], batch: LoadedBatch, settings: ReturnType<typeof readRunSettings>, dry: boolean) {

@@ -4,7 +4,10 @@
  * made once per block rather than once per request.
  */
 import type { SourceRange } from '../../models';
-import type { DataLoad } from '../data/dataFiles';
+import type { Expectation, Grader } from '../../expect/checkGrammar';
+import { planExpectations } from '../../expect/expectPlan';
+import type { ExpectLine, ExpectPlan, SchemaLoad } from '../../expect/expectPlan';
+import type { DataLoad, DataRow } from '../data/dataFiles';
 import { prepareData } from './dataPlan';
 import type { DataPlan, PreparedData } from './dataPlan';
 import type { AxisElement } from './axisElement';
@@ -65,6 +68,8 @@ export interface BlockPlan {
   /** Problems that make every request of the block wrong; it is not expanded. */
   readonly broken: boolean;
   readonly requestCount: number;
+  /** The `expect:` lines of the header and the block; absent when there are none. */
+  readonly expect?: ExpectPlan;
 }
 
 export interface PlanContext {
@@ -86,6 +91,10 @@ export interface PlanContext {
   readonly dataSets: Map<Setting, PreparedData>;
   /** Reads (once) and parses a data file named by `@data`. */
   loadData(path: string): DataLoad;
+  /** Reads (once) and parses a JSON Schema file named by `expect: schema PATH`. */
+  loadSchema(path: string): SchemaLoad;
+  /** Expectations without placeholders, shared by every block. */
+  readonly expectations: Map<ExpectLine, Expectation>;
 }
 
 class Planner {
@@ -100,6 +109,8 @@ class Planner {
   private idTemplate: Template | undefined;
   private data: DataPlan | undefined;
   private dataFailed = false;
+  private judgeModel: string | undefined;
+  private judgeProvider: string | undefined;
 
   constructor(
     private readonly context: PlanContext,
@@ -131,6 +142,7 @@ class Planner {
       }
     }
     this.checkPlaceholders(messages, effective);
+    const expect = this.planExpect();
     let requestCount = this.repeat;
     for (const axis of this.axes) requestCount *= axis.size ?? axis.elements.length;
     return {
@@ -149,7 +161,22 @@ class Planner {
       effective,
       broken: this.broken,
       requestCount,
+      ...(expect && { expect }),
     };
+  }
+
+  /** The header's `expect:` lines, then the block's; placeholders in them must name variables. */
+  private planExpect(): ExpectPlan | undefined {
+    const header = this.header.expectations;
+    const own = this.block.expectations;
+    if (!header && !own) return undefined;
+    const lines = header && own ? [...header, ...own] : ((header ?? own) as readonly ExpectLine[]);
+    if (!this.dataFailed) {
+      for (const line of lines) for (const part of line.template.parts) if (typeof part !== 'string' && part.range) this.checkName(part.name, part.range);
+    }
+    const grader: Grader | undefined = this.judgeModel === undefined ? undefined : { model: this.judgeModel, ...(this.judgeProvider !== undefined && { provider: this.judgeProvider }) };
+    const context = this.context;
+    return planExpectations(lines, grader, { error: (message, range, code) => this.error(message, range, code), loadSchema: context.loadSchema, shared: context.expectations });
   }
 
   private addSetting(key: string, setting: Setting, origin: 'header' | 'block'): void {
@@ -248,7 +275,7 @@ class Planner {
       return;
     }
     if (value.kind !== 'value' || value.template) {
-      const what = key === 'repeat' ? 'one number' : 'one file path';
+      const what = key === 'repeat' ? 'one number' : key === 'judge_model' ? 'one model name' : key === 'judge_provider' ? 'one provider name' : 'one file path';
       const why = value.kind === 'sweep' ? 'it cannot be a list' : 'placeholders are not filled in here';
       this.error(`@${key} takes ${what}: ${why}`, setting.valueRange, 'invalid-value');
       if (key === 'data') this.dataFailed = true;
@@ -262,6 +289,8 @@ class Planner {
     }
     if (key === 'repeat') this.repeat = result.value as number;
     if (key === 'data') this.addData(String(result.value), setting);
+    if (key === 'judge_model') this.judgeModel = String(result.value);
+    if (key === 'judge_provider') this.judgeProvider = String(result.value);
   }
 
   private addData(path: string, setting: Setting): void {

@@ -16,6 +16,9 @@ import type { TemplateCache } from './substitution';
 import { render } from '../syntax/template';
 import type { Template } from '../syntax/template';
 import type { ValueChecks } from '../settings/valueChecks';
+import type { Expectation } from '../../expect/checkGrammar';
+import { resolveExpectations } from '../../expect/expectPlan';
+import type { SchemaLoad } from '../../expect/expectPlan';
 
 const noVariables: Record<string, unknown> = Object.freeze({});
 const noLabels: string[] = [];
@@ -38,6 +41,8 @@ export interface SharedExpansion {
   readonly shapes: BodyShapes;
   /** Parameter values of the request being made; reused for every request. */
   readonly values: unknown[];
+  /** Reads the JSON Schema files of `expect: schema` lines filled in per request. */
+  readonly loadSchema: (path: string) => SchemaLoad;
 }
 
 interface ShapeNode {
@@ -264,6 +269,9 @@ export class BlockExpander {
     const variableKeys = swept ? axes.map((axis) => (axis.kind === 'data' ? undefined : axis.key)) : noKeys;
     const someInvalid = swept && axes.some((axis) => axis.elements.some((element) => element.invalid));
     const columnList = this.plan.data?.columnList ?? noKeys;
+    const expect = plan.expect;
+    // Only scored requests need their axes, for the scoreboard; one list serves the block.
+    const sweptKeys = expect && swept ? axes.filter((axis) => axis.kind !== 'data').map((axis) => axis.key) : undefined;
     for (let combination = 0; combination < combinations; combination++) {
       if (combination > 0) this.advance(indices);
       if (someInvalid && this.current.some((element) => element.invalid)) continue;
@@ -272,6 +280,11 @@ export class BlockExpander {
       const request = this.request();
       if (this.missing.length > 0) this.reportMissing();
       if (!request || this.missing.length > 0) continue;
+      let expectations: readonly Expectation[] | undefined;
+      if (expect) {
+        expectations = expect.fixed ?? this.expectations();
+        if (!expectations) continue;
+      }
       const apiBase = this.apiBase;
       const variables: Record<string, unknown> = axes.length === 0 ? noVariables : {};
       const labels: string[] = anyLabelled ? [] : noLabels;
@@ -299,9 +312,19 @@ export class BlockExpander {
         };
         if (repeat > 1) item.sample = sample;
         if (apiBase) item.apiBase = apiBase;
+        if (expectations) {
+          item.expect = expectations;
+          if (sweptKeys && sweptKeys.length > 0) item.swept = sweptKeys;
+        }
         items.push(item);
       }
     }
+  }
+
+  /** The current request's expectations, filled in; undefined when one is malformed (reported). */
+  private expectations(): readonly Expectation[] | undefined {
+    const where = this.row && this.plan.data ? ` (${this.plan.data.display} row ${this.row.number})` : '';
+    return resolveExpectations(this.plan.expect!, this.lookup, this.shared.loadSchema, (message, range) => this.sink.add('error', message, range, 'invalid-expectation'), where);
   }
 
   /** Moves to the next combination; the last axis varies fastest. */

@@ -23,6 +23,7 @@ import type { BlockSummary, ExpandOptions, ExpansionResult, FileRateLimits, Llmb
 import { readFileRateLimits } from '../settings/fileSettings';
 import type { SourceLines } from '../syntax/lines';
 import { RequestIds, UniqueNames } from './requestIds';
+import { schemaLoader } from '../../expect/schemaFiles';
 import { checkBlockSettingNames, checkHeaderSettingNames, namesUsedIn } from '../settings/settingNames';
 import { TemplateCache } from './substitution';
 import { ValueChecks } from '../settings/valueChecks';
@@ -103,8 +104,9 @@ export class DocumentExpansion {
     const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
     const baseDir = options.baseDir ?? (options.fileName !== undefined ? dirname(options.fileName) : process.cwd());
     const dataFiles = new Map<string, DataLoad>();
+    const absoluteOf = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
     const loadData = (path: string): DataLoad => {
-      const absolute = isAbsolute(path) ? path : resolve(baseDir, path);
+      const absolute = absoluteOf(path);
       let load = dataFiles.get(absolute);
       if (!load) {
         try {
@@ -129,10 +131,12 @@ export class DocumentExpansion {
       sweeps: new Map(),
       dataSets: new Map(),
       loadData,
+      loadSchema: schemaLoader(readFile, absoluteOf),
+      expectations: new Map(),
     };
     const headerSettings = headerEffective(this.header, ignored);
     const summaryScope: SummaryScope = { header: headerSettings, ignored, described: context.described, table: new SummaryTable(), lines: this.lines };
-    const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap(), shapes: new BodyShapes(), values: [] };
+    const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap(), shapes: new BodyShapes(), values: [], loadSchema: context.loadSchema };
     const expander = new BlockExpander(this.blockReports, shared, options.defaultProvider, options.fileName);
     const pending = this.lines ? new PendingSummaries(summaryScope) : undefined;
     return { context, headerSettings, summaryScope, expander, ids: new RequestIds(this.items), rateLimits, pending };

@@ -5,8 +5,11 @@
 import { z } from 'zod';
 import { llmRequestSchema, requestParameterNames, requestParameterSchemas } from '../../models';
 
-/** Settings the file format itself interprets; they are never sent to the model. `rpm` and `tpm` apply to the whole file. */
-export const reservedSettingNames = ['api_base', 'data', 'repeat', 'name', 'rpm', 'tpm'] as const;
+/**
+ * Settings the file format itself interprets; they are never sent to the model. `rpm` and `tpm` apply to the whole file;
+ * `judge_model` and `judge_provider` choose the grader of `expect: judge` checks.
+ */
+export const reservedSettingNames = ['api_base', 'data', 'repeat', 'name', 'rpm', 'tpm', 'judge_model', 'judge_provider'] as const;
 export type ReservedSettingName = (typeof reservedSettingNames)[number];
 
 export type SettingKind = 'parameter' | 'reserved' | 'variable';
@@ -74,6 +77,8 @@ const settingSchemas: Record<string, z.ZodType> = {
   name: textSchema('name'),
   rpm: budgetSchema('rpm', 'requests'),
   tpm: budgetSchema('tpm', 'tokens'),
+  judge_model: textSchema('judge_model').min(1, 'judge_model needs a model name'),
+  judge_provider: textSchema('judge_provider').min(1, 'judge_provider needs a provider name'),
 };
 
 export type CheckResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };

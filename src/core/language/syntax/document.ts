@@ -3,6 +3,7 @@
  * expanded: what the editor needs for outlines, hovers and CodeLens.
  */
 import type { Diagnostic } from '../../diagnostics';
+import type { ExpectLine } from '../../expect/expectPlan';
 import type { SourceRange } from '../../models';
 import type { MessageRole } from './lines';
 import type { Placeholder, Template } from './template';
@@ -39,6 +40,8 @@ export interface Section {
   readonly range: SourceRange;
   readonly settings: readonly Setting[];
   readonly messages: readonly MessageDefinition[];
+  /** `expect:` lines; absent when there are none. */
+  readonly expectations?: readonly ExpectLine[];
 }
 
 export interface Block extends Section {

@@ -5,6 +5,7 @@
  * front was most of what a parse cost.
  */
 import type { SourceRange } from '../../models';
+import type { ExpectLine } from '../../expect/expectPlan';
 import type { Block, MessageDefinition, Setting } from './document';
 import type { MessageRole } from './lines';
 import { lineRange, spanRange } from './lines';
@@ -84,6 +85,7 @@ export class BlockNode implements Block {
     private readonly separatorLength: number,
     private readonly endLine: number,
     private readonly endColumn: number,
+    readonly expectations?: readonly ExpectLine[],
   ) {}
 
   get range(): SourceRange {
@@ -100,7 +102,7 @@ export class BlockNode implements Block {
 
   /** Serialises as the plain block it stands for. */
   toJSON(): Block {
-    const { index, name, nameRange, separatorRange, range, settings, messages } = this;
-    return { index, name, nameRange, separatorRange, range, settings, messages };
+    const { index, name, nameRange, separatorRange, range, settings, messages, expectations } = this;
+    return expectations ? { index, name, nameRange, separatorRange, range, settings, messages, expectations } : { index, name, nameRange, separatorRange, range, settings, messages };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Line-level reading of `.llmbatch` text: splitting, source ranges, and recognising
- * the three kinds of structural line (block separator, role line, setting).
+ * the kinds of structural line (block separator, role line, `expect:` line, setting).
  */
 import type { SourceRange } from '../../models';
 import { isKnownSetting } from '../settings/parameters';
@@ -133,6 +133,11 @@ export function matchRole(line: string): RoleLine | undefined {
   return label === '' ? { role, end: close + 2 } : { role, label, end: close + 2 };
 }
 
+/** Column after `expect:` when the line is an expectation (written at the very start, like a role line), else -1. */
+export function matchExpect(line: string): number {
+  return line.charCodeAt(0) === 101 && line.startsWith('expect:') ? 7 : -1;
+}
+
 export interface SettingLine {
   readonly key: string;
   readonly keyStart: number;
@@ -197,7 +202,7 @@ export function unescapesMessageLine(line: string): boolean {
   let k = 1;
   while (line.charCodeAt(k) === 92) k++;
   const rest = line.slice(k);
-  return isSeparator(rest) || matchRole(rest) !== undefined || readsAsKnownSetting(rest) !== undefined;
+  return isSeparator(rest) || matchRole(rest) !== undefined || matchExpect(rest) >= 0 || readsAsKnownSetting(rest) !== undefined;
 }
 
 /** The key of a line that reads as `@key = …` for a known setting. */

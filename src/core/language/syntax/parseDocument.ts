@@ -7,7 +7,8 @@ import type { Diagnostic } from '../../diagnostics';
 import { sortByPosition } from '../diagnosticSink';
 import type { Block, LlmbatchDocument, MessageDefinition, Section, Setting } from './document';
 import { BlockNode, MessageNode } from './documentNodes';
-import { indentOf, isBlank, isSeparator, lineRange, matchRole, readsAsKnownSetting, SourceLines, spanRange, unescapesMessageLine } from './lines';
+import type { ExpectLine } from '../../expect/expectPlan';
+import { indentOf, isBlank, isSeparator, lineRange, matchExpect, matchRole, readsAsKnownSetting, SourceLines, spanRange, unescapesMessageLine } from './lines';
 import type { MessageRole, RoleLine } from './lines';
 import { TemplateBuilder } from './template';
 import type { PlaceholderProblem, Template } from './template';
@@ -28,6 +29,7 @@ interface OpenSection {
   lastLine: number;
   readonly settings: Setting[];
   readonly messages: MessageDefinition[];
+  expectations?: ExpectLine[];
   readonly block?: { name?: string; nameColumn: number; separatorLength: number };
 }
 
@@ -78,6 +80,13 @@ class Parser {
         this.closeMessage(i);
         this.closeSection();
         this.openBlock(i, line);
+        continue;
+      }
+      const expect = matchExpect(line);
+      if (expect >= 0) {
+        this.flushStray();
+        this.closeMessage(i);
+        this.addExpectation(i, expect, line);
         continue;
       }
       const role = matchRole(line);
@@ -144,7 +153,8 @@ class Parser {
     const endLine = Math.max(open.lastLine, open.startLine);
     const endColumn = open.lastLine < 0 ? 0 : this.lines.lengthOf(endLine);
     if (!open.block) {
-      this.header = { range: spanRange(open.startLine, 0, endLine, endColumn), settings: open.settings, messages: open.messages };
+      const range = spanRange(open.startLine, 0, endLine, endColumn);
+      this.header = open.expectations ? { range, settings: open.settings, messages: open.messages, expectations: open.expectations } : { range, settings: open.settings, messages: open.messages };
       return;
     }
     const range = { endLine, endColumn };
@@ -153,13 +163,21 @@ class Parser {
     const streamed = this.onBlock !== undefined;
     const settings = streamed ? open.settings : exactly(open.settings);
     const messages = streamed ? open.messages : exactly(open.messages);
-    const block = new BlockNode(this.blockCount++, name, settings, messages, open.startLine, nameColumn, separatorLength, range.endLine, range.endColumn);
+    const block = new BlockNode(this.blockCount++, name, settings, messages, open.startLine, nameColumn, separatorLength, range.endLine, range.endColumn, open.expectations);
     if (open.messages.length === 0 && (this.header?.messages.length ?? 0) === 0) {
       const label = name === undefined ? 'this block' : `block "${name}"`;
       this.report('error', `${label} has no messages: add a line such as "user: …" after its settings`, block.separatorRange, 'no-messages');
     }
     if (this.onBlock) this.onBlock(block, this.header as Section, this.lines);
     else this.blocks.push(block);
+  }
+
+  private addExpectation(line: number, column: number, text: string): void {
+    this.section.lastLine = line;
+    const rest = text.slice(column);
+    this.templateBuilder.scan(rest, line, column, this.placeholderProblems);
+    this.flushPlaceholderProblems();
+    (this.section.expectations ??= []).push({ line, column, text: rest, template: this.templateBuilder.finish() });
   }
 
   private openMessage(line: number, role: RoleLine, text: string): void {
