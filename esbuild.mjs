@@ -36,17 +36,18 @@ const node = {
 };
 
 // Large libraries needed only now and then (the tokenizer's tables are ~4 MB, the Redis
-// client ~0.8 MB) get bundles of their own, so every start of the CLI or the extension
+// client ~0.8 MB, the JSON Schema validator ~0.3 MB) get bundles of their own, so every start of the CLI or the extension
 // does not parse them: a dynamic import() of one of these loads dist/vendor/<name>.js.
 const require = createRequire(import.meta.url);
 const lazyVendors = {
   'gpt-tokenizer/encoding/o200k_base': 'o200kBase',
   '@keyv/redis': 'keyvRedis',
+  ajv: 'ajv',
 };
 const lazyVendorPlugin = {
   name: 'lazy-vendors',
   setup(build) {
-    build.onResolve({ filter: /^(gpt-tokenizer\/encoding\/o200k_base|@keyv\/redis)$/ }, (args) =>
+    build.onResolve({ filter: /^(gpt-tokenizer\/encoding\/o200k_base|@keyv\/redis|ajv)$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: `./vendor/${lazyVendors[args.path]}.js`, external: true } : undefined,
     );
   },

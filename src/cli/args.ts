@@ -14,7 +14,8 @@ Runs every request in <input> — a .llmbatch file or OpenAI Batch API input JSO
 and writes one OpenAI Batch output line per request, in input order.
 
 Options:
-  --out FILE            write results to FILE instead of stdout
+  --out FILE            write results to FILE instead of stdout (a regular file,
+                        replaced when the run ends; a FIFO or device is streamed into)
   --concurrency N       requests in flight at most (default 100)
   --rpm N               requests per minute to stay under, per endpoint and key
                         (default: the file's @rpm, else the limits the server announces)
@@ -30,10 +31,16 @@ ${cacheBackendUsage}
                         else https://api.openai.com/v1); the only host that
                         receives $OPENAI_API_KEY
   --provider NAME       send every request through NAME: openai or echo (offline)
+  --min-pass-rate R     exit 0 despite failed expectations while at least this
+                        share (0–1) of the scored requests pass
   --dry-run             list the expanded requests and the estimated cost; send nothing
   --quiet               no progress bar and no summary
   -h, --help            show this help
   --version             show the version
+
+Exit codes: 0 all answered · 1 some failed or cancelled · 2 usage or input error,
+nothing sent · 3 internal error · 4 results could not be written where asked
+(the message says where they are)
 
 ${batchUsage}`;
 
@@ -55,6 +62,8 @@ export interface RunOptions extends CacheBackendOptions {
   readonly provider?: 'openai' | 'echo';
   readonly dryRun: boolean;
   readonly quiet: boolean;
+  /** With failed expectations, the pass rate (0–1) at which the run still exits 0. */
+  readonly minPassRate?: number;
 }
 
 export type Command = { readonly kind: 'help' } | { readonly kind: 'version' } | { readonly kind: 'run'; readonly options: RunOptions } | BatchCommand;
@@ -101,6 +110,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
         'api-base': { type: 'string' },
         provider: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'min-pass-rate': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -152,6 +162,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
       apiBase,
       provider,
       dryRun: values['dry-run'] ?? false,
+      ...(values['min-pass-rate'] !== undefined && { minPassRate: number('min-pass-rate', values['min-pass-rate'], 0, (v) => v >= 0 && v <= 1, 'a pass rate between 0 and 1') }),
       quiet: values.quiet ?? false,
     },
   };

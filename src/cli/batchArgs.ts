@@ -10,9 +10,10 @@ export const batchUsage = `Batch API (half the price, results within 24 h):
   llmbatch submit <input> [--max-per-job N] [--api-base URL] [--cache-dir DIR]
       uploads the requests not already cached as OpenAI Batch API jobs and
       prints their ids; answers are cached when the jobs finish
-  llmbatch status [<id>] [--wait] [--out FILE] [--poll-interval SEC]
+  llmbatch status [<id>] [--wait] [--out FILE] [--poll-interval SEC] [--min-pass-rate R]
       lists recorded jobs; --wait polls until they finish, caches their answers
-      and writes the results of the latest submission (or <id>) like run does
+      and writes the results of the latest submission (or <id>) like run does,
+      scored by the expect: lines of its file
   llmbatch cancel <job-id>
   These take --api-base, --cache-dir and the cache backend options of run;
   jobs are recorded in .llmbatch-jobs.json in the cache directory.`;
@@ -36,6 +37,8 @@ export interface StatusOptions extends BatchCommonOptions {
   readonly wait: boolean;
   readonly out?: string;
   readonly pollIntervalMs: number;
+  /** As for `run`: with failed expectations, the pass rate (0–1) at which it still exits 0. */
+  readonly minPassRate?: number;
 }
 
 export interface CancelOptions extends BatchCommonOptions {
@@ -60,6 +63,7 @@ const valueOptions = {
   'cache-namespace': { type: 'string' },
   'max-per-job': { type: 'string' },
   'poll-interval': { type: 'string' },
+  'min-pass-rate': { type: 'string' },
 } as const;
 
 /** The command word: the first argument that is neither an option nor an option's value. */
@@ -112,7 +116,7 @@ export function parseBatchCommandLine(argv: readonly string[]): BatchCommand {
     quiet: values.quiet ?? false,
   };
   const only = (allowed: readonly string[]) => {
-    const extra = ['out', 'wait', 'max-per-job', 'poll-interval'].find((name) => !allowed.includes(name) && values[name as keyof typeof values] !== undefined);
+    const extra = ['out', 'wait', 'max-per-job', 'poll-interval', 'min-pass-rate'].find((name) => !allowed.includes(name) && values[name as keyof typeof values] !== undefined);
     if (extra) throw new BatchUsageError(`--${extra} does not apply to ${command}`);
   };
   switch (command) {
@@ -125,10 +129,14 @@ export function parseBatchCommandLine(argv: readonly string[]): BatchCommand {
       return { kind: 'submit', options: { ...common, input: target, ...(maxPerJob !== undefined && { maxPerJob }) } };
     }
     case 'status': {
-      only(['out', 'wait', 'poll-interval']);
+      only(['out', 'wait', 'poll-interval', 'min-pass-rate']);
       const poll = values['poll-interval'];
       const pollIntervalMs = (poll === undefined ? 5 : positive('poll-interval', poll)) * 1000;
-      return { kind: 'status', options: { ...common, ...(target !== undefined && { id: target }), wait: values.wait ?? false, ...(values.out !== undefined && { out: values.out }), pollIntervalMs } };
+      const rate = values['min-pass-rate'];
+      const minPassRate = rate === undefined ? undefined : Number(rate);
+      if (minPassRate !== undefined && (rate?.trim() === '' || !(minPassRate >= 0 && minPassRate <= 1))) throw new BatchUsageError(`--min-pass-rate must be a pass rate between 0 and 1 (got ${JSON.stringify(rate)})`);
+      const out = { ...(values.out !== undefined && { out: values.out }), ...(minPassRate !== undefined && { minPassRate }) };
+      return { kind: 'status', options: { ...common, ...(target !== undefined && { id: target }), wait: values.wait ?? false, ...out, pollIntervalMs } };
     }
     case 'cancel':
       only([]);

@@ -3,126 +3,52 @@
  * otherwise send every request and write one result line per request in input
  * order.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { BatchItem } from '../core/models';
-import type { Diagnostic } from '../core/diagnostics';
-import { decodeUtf8, fromBatchInput, isBatchJsonl, loadBatchText } from '../core/batchFile/loadBatch';
-import type { LoadedBatch } from '../core/batchFile/loadBatch';
-import { formatBatchOutputLine, readBatchInputLazily } from '../core/batchFile/batchJsonl';
+import { formatBatchOutputLine } from '../core/batchFile/batchJsonl';
 import type { BatchItemList } from '../core/batchFile/batchJsonl';
-import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/profiles';
-import { setUpProviders } from '../core/endpoints/providerSetup';
+import { cliProfiles } from '../core/endpoints/profiles';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
-import { RequestManager } from '../core/engine/requestManager';
+import { assembleRun, prepareProviders } from '../core/run/runAssembly';
 import type { BatchRunResult } from '../core/engine/requestManager';
+import { RunScoring } from '../core/expect/runScoring';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
-import { InputFileError, inputFileLimits, readRegularFile, RegularFile } from '../core/inputFiles';
+import { InputFileError } from '../core/inputFiles';
+import type { CliIo } from './io';
+import { defaultCacheDir, exitCodes, formatDiagnostic } from './io';
+import { readCheckedBatch } from './checkedInput';
 import { openCliCache } from './cacheSetup';
 import type { RunOptions } from './args';
-import { OrderedWriter } from './orderedWriter';
+import type { OutputFileSystem } from './outputTarget';
+import { checkResults, closeResults, openResults } from './resultsOutput';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
-
-export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WriteStream | NodeJS.WritableStream;
-  /** Aborts the run (Ctrl+C); finished answers are kept and written. */
-  readonly signal?: AbortSignal;
-}
-
-export const exitCodes = { ok: 0, someFailed: 1, usage: 2 } as const;
-
-/** `file:line:col: error: message`, 1-based, as compilers print them. */
-export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): string {
-  const { startLine, startColumn } = diagnostic.range;
-  return `${diagnostic.range.file ?? fileName}:${startLine + 1}:${startColumn + 1}: ${diagnostic.severity}: ${diagnostic.message}`;
-}
-
-/**
- * Reads and checks the input; prints every diagnostic (relative to `shownName`) and returns
- * undefined, after saying nothing was `done`, when the file cannot be read, is not UTF-8, has
- * errors or holds no requests.
- */
-export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined;
-/** With `lazy`, Batch input items are read again from the file on each pass instead of being held (see `readBatchInputLazily`). */
-export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy: true): LoadedBatch<BatchItemList> | undefined;
-export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy = false): LoadedBatch<BatchItemList> | undefined {
-  const refuse = (message: string): undefined => {
-    say(`${shownName}:1:1: error: ${message}`);
-    say(`llmbatch: 1 error in ${shownName}; nothing was ${done}`);
-    return undefined;
-  };
-  const jsonl = isBatchJsonl(inputPath);
-  let batch: LoadedBatch<BatchItemList>;
-  try {
-    if (jsonl) {
-      // Read a megabyte at a time, on each pass: memory stays the same whatever the file's size.
-      const file = RegularFile.open(inputPath, inputFileLimits.streamedInputBytes, 'a Batch input file');
-      try {
-        const { items, diagnostics } = readBatchInputLazily(file, { fileName: inputPath, provider: defaultProvider });
-        batch = fromBatchInput(lazy ? items : [...items], diagnostics);
-      } finally {
-        // A lazy list reads the file again for the run, which ends with the process.
-        if (!lazy) file.close();
-      }
-    } else {
-      const decoded = decodeUtf8(readRegularFile(inputPath, inputFileLimits.wholeFileBytes, 'a .llmbatch file'));
-      if (!decoded.ok) return void say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
-      batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
-    }
-  } catch (error) {
-    if (error instanceof InputFileError) return refuse(error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
-    return undefined;
-  }
-  for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
-  const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors > 0) {
-    say(`llmbatch: ${errors} error${errors === 1 ? '' : 's'} in ${shownName}; nothing was ${done}`);
-    return undefined;
-  }
-  if (batch.items.length === 0) {
-    say(`llmbatch: ${shownName} has no requests; nothing was ${done}`);
-    return undefined;
-  }
-  return batch;
-}
-
-/**
- * The default cache lives with the project: the nearest folder above the input
- * holding `.git` or `package.json`, else the input's own folder.
- */
-export function defaultCacheDir(inputPath: string): string {
-  const start = dirname(inputPath);
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, '.git')) || existsSync(join(dir, 'package.json'))) return join(dir, '.llmbatch-cache');
-    if (dirname(dir) === dir) return join(start, '.llmbatch-cache');
-  }
-}
+import { exitCodeFor, expectationReport } from './expectSummary';
+import { lineWriter } from './lineWriter';
 
 export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
   const inputPath = resolve(io.cwd, options.input);
   const shownName = relative(io.cwd, inputPath) || options.input;
-  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const say = lineWriter(io.stderr);
 
   const batch = readCheckedBatch(inputPath, shownName, options.provider ?? 'openai', 'sent', say, true);
   if (batch === undefined) return exitCodes.usage;
+  const target = checkResults(options.out, io);
+  if ('refused' in target) {
+    say(`llmbatch: cannot write ${options.out}: ${target.refused}`);
+    say('llmbatch: nothing was sent');
+    return exitCodes.usage;
+  }
   // --provider sends everything through one provider, e.g. `echo` to try a file offline.
   const items = options.provider ? mapItems(batch.items, (item) => ({ ...item, request: { ...item.request, provider: options.provider! } })) : batch.items;
   // Every line of a Batch input file goes to the same provider, so its first line plans them all
   // (a pass over every line would make each item once more just for that).
   const planned = batch.kind === 'jsonl' ? firstOf(items) : items;
+  // Only .llmbatch files have expect: lines; grader requests go where --provider sends everything.
+  const scoring = batch.kind === 'llmbatch' && !options.dryRun ? await RunScoring.forItems(items, { provider: options.provider }) : undefined;
 
-  const key = io.env.OPENAI_API_KEY || undefined;
-  let profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
-  const openaiBase = profiles.openai?.baseUrl ?? OPENAI_BASE_URL;
-  // A local OpenAI-compatible server (Ollama, vLLM, a mock) usually needs no key; OpenAI itself always does.
-  if (!key && !sameBaseUrl(openaiBase, OPENAI_BASE_URL)) profiles = { ...profiles, openai: { ...profiles.openai, requiresKey: false } };
+  const profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
   if (options.dryRun) {
     // Nothing is sent, so no key is needed; endpoint problems are still errors.
     const plan = planEndpoints(planned, { profiles, apiBaseOf: options.provider ? undefined : batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
@@ -136,13 +62,13 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     return exitCodes.ok;
   }
 
-  const ready = await setUpProviders(planned, {
+  const ready = await prepareProviders(planned, {
     profiles,
     apiBaseOf: options.provider ? undefined : batch.apiBaseOf,
     providerRangeOf: batch.providerRangeOf,
     // The CLI holds one key per profile, from the environment; OPENAI_API_KEY goes only to the openai profile's base URL.
     findKey: async (endpoint) => (endpoint.apiKeyEnv ? io.env[endpoint.apiKeyEnv] || undefined : undefined),
-  });
+  }, scoring);
   if (!ready.ok) {
     if (ready.reason === 'endpoint') {
       for (const problem of ready.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
@@ -158,59 +84,73 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   let cacheWarned = false;
   let cache: CacheProvider | undefined;
   try {
-    cache = cacheDir ? openCliCache({ ...options, ttlMs: options.cacheTtlMs }, cacheDir, io.env, (message) => !options.quiet && say(`llmbatch: warning: ${message}`)) : undefined;
+    cache = cacheDir ? openCliCache({ ...options, ttlMs: options.cacheTtlMs, fs: io.cacheFs }, cacheDir, io.env, (message) => !options.quiet && say(`llmbatch: warning: ${message}`)) : undefined;
   } catch (error) {
     say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
     say('llmbatch: nothing was sent');
     return exitCodes.usage;
   }
-  const endpoints = ready.endpoints;
-  const manager = new RequestManager(ready.providerFor, {
-    concurrency: options.concurrency,
-    timeoutMs: options.timeoutMs,
-    retryAttempts: options.retryAttempts,
-    retryDelayMs: options.retryDelayMs,
-    ...(cache && { cache }),
-    // Budgets: the command line, else the file's @rpm/@tpm, else the profile's; the server's own announcements apply regardless.
-    rateLimiter: new RateLimiterRegistry().forRun((provider) => {
-      const endpoint = endpoints.find((candidate) => candidate.profile === provider.id);
-      return { rpm: options.rpm ?? batch.rateLimits?.rpm ?? endpoint?.rpm, tpm: options.tpm ?? batch.rateLimits?.tpm ?? endpoint?.tpm };
-    }),
+  const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+  const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
+  // Stops the run when results can be written nowhere: what came next would be paid for and lost.
+  const stop = new AbortController();
+  io.signal?.addEventListener('abort', () => stop.abort(io.signal?.reason), { once: true });
+  const manager = assembleRun(ready, {
+    engine: options,
+    budgets: { command: { rpm: options.rpm, tpm: options.tpm }, file: batch.rateLimits },
+    rateLimits: new RateLimiterRegistry(),
+    cache,
+    scoring,
     onLog: (entry) => {
+      if (options.quiet) return;
+      // What holds the run back, or what a server sent that was not believed, is said as it happens (once each).
+      if (entry.topic === 'rateLimit') {
+        bar?.done();
+        say(`llmbatch: ${entry.level === 'warn' ? 'warning: ' : ''}${entry.message}`);
+      }
       // A broken cache costs money, not answers: say it once, keep going.
-      if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned && !options.quiet) {
+      if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned) {
         cacheWarned = true;
         say(`llmbatch: warning: ${entry.message}`);
       }
     },
   });
 
-  let writer: OrderedWriter;
-  try {
-    writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
-  } catch (error) {
-    say(`llmbatch: cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`);
+  const writer = await openResults(target, options.out, io, say, { quiet: options.quiet, ...(io.signal && { signal: io.signal }), onNowhere: () => stop.abort(new Error('results cannot be written')) });
+  if (writer === 'cancelled' || 'refused' in writer) {
+    if (writer !== 'cancelled') say(`llmbatch: cannot write ${options.out}: ${writer.refused}`);
     say('llmbatch: nothing was sent');
-    return exitCodes.usage;
+    await cache?.close();
+    return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
-  const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
-  const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   let run: BatchRunResult;
   try {
     run = await manager.processBatch(items, {
-      ...(io.signal && { signal: io.signal }),
+      signal: stop.signal,
       ...(bar && { onProgress: (event) => bar.update(event) }),
-      onResult: (result) => writer.add(result.index, formatBatchOutputLine(result)),
+      onResult: (result, item) => {
+        const outcome = scoring?.take(result, item);
+        // An answer waiting for its grader is written once graded.
+        if (outcome !== 'waiting') writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
+      },
       keepResults: false,
     });
   } catch (error) {
     bar?.done();
-    await writer.close(false);
+    for (const line of await closeResults(writer, 'the run was stopped')) say(line);
     await cache?.close();
     return changedDuringRun(error, shownName, say);
   }
   bar?.done();
-  await writer.close(true);
+  let graders: BatchRunResult | undefined;
+  if (scoring) {
+    const judgeBar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream, 'judge') : undefined;
+    graders = await scoring.grade(manager, { signal: stop.signal, ...(judgeBar && { onProgress: (event) => judgeBar.update(event) }) }, (result, outcome) =>
+      writer.add(result.index, formatBatchOutputLine(result, { expect: outcome })),
+    );
+    judgeBar?.done();
+  }
+  const outputProblems = await closeResults(writer, cache ? 'the run was stopped; the answers received are in the cache, so the same command again writes them without sending them again' : 'the run was stopped');
   await cache?.close();
 
   const failed = run.failures.length;
@@ -226,14 +166,20 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     ];
     if (stats.rateLimited429s > 0) parts.push(`${stats.rateLimited429s} × 429`);
     if (run.cancelled) parts.push('cancelled');
-    say(`llmbatch: ${parts.join(' · ')}${options.out ? ` → ${options.out}` : ''}`);
+    const report = scoring && expectationReport(scoring, graders);
+    if (report) parts.push(...report.summary);
+    say(`llmbatch: ${parts.join(' · ')}${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
+    for (const line of report?.scoreboard ?? []) say(line);
     const failures = run.failures.filter((result) => !result.ok && result.error.code !== 'cancelled');
     for (const result of failures.slice(0, maxShownFailures)) {
       if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
     }
     if (failures.length > maxShownFailures) say(`  … and ${failures.length - maxShownFailures} more (see the error field of each line)`);
   }
-  return failed > 0 ? exitCodes.someFailed : exitCodes.ok;
+  // Said last, whatever --quiet says: these are the lines to act on.
+  for (const line of outputProblems) say(line);
+  if (outputProblems.length > 0) return exitCodes.outputFailed;
+  return exitCodeFor(failed, scoring?.counts, options.minPassRate);
 }
 
 const maxShownFailures = 10;
@@ -242,7 +188,7 @@ const maxShownFailures = 10;
 function changedDuringRun(error: unknown, shownName: string, say: (line: string) => void): number {
   if (!(error instanceof InputFileError)) throw error;
   say(`${shownName}:1:1: error: ${error.message}`);
-  say('llmbatch: the run stopped; answers received before are in the cache');
+  say('llmbatch: the run stopped, its results incomplete; answers received before are in the cache');
   return exitCodes.usage;
 }
 

@@ -11,17 +11,26 @@ import { isSubmissionDone, summarizeSubmission } from '../core/batchApi/jobResul
 import type { StatusOptions } from './batchArgs';
 import type { BatchSetup } from './batchSetup';
 import { withBatchSetup } from './batchSetup';
-import { OrderedWriter } from './orderedWriter';
-import type { CliIo } from './runCommand';
-import { exitCodes } from './runCommand';
+import { checkResults, closeResults, openResults } from './resultsOutput';
+import { scoreCollected } from './collectedScoring';
+import { exitCodeFor, expectationReport } from './expectSummary';
+import type { CliIo } from './io';
+import { exitCodes } from './io';
+import { lineWriter } from './lineWriter';
 
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
-  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const say = lineWriter(io.stderr);
   return withBatchSetup(options, io, resolve(io.cwd, 'batch'), say, (setup) => follow(options, io, setup, say));
 }
 
 async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say: (line: string) => void): Promise<number> {
   const { jobs } = setup;
+  // Checked before waiting, possibly for hours, for results that could not be written.
+  const output = checkResults(options.out, io);
+  if ('refused' in output) {
+    say(`llmbatch: cannot write ${options.out}: ${output.refused}`);
+    return exitCodes.usage;
+  }
   const stateName = relative(io.cwd, setup.stateFile) || setup.stateFile;
   let recorded: SubmissionRecord[];
   try {
@@ -70,13 +79,10 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
     seen.add(problem.message);
     say(`llmbatch: ${problem.submissionId}: ${problem.message}`);
   }
-  const listing = report.submissions.map((submission) => describe(submission, io.cwd)).join('\n');
+  const listing = report.submissions.flatMap((submission) => describe(submission, io.cwd));
   // With --wait the results may go to stdout, so the listing moves aside.
-  if (options.wait) {
-    if (!options.quiet) say(listing);
-  } else {
-    io.stdout.write(`${listing}\n`);
-  }
+  if (!options.wait) listing.forEach(lineWriter(io.stdout));
+  else if (!options.quiet) listing.forEach(say);
 
   if (!options.wait && options.out === undefined) return report.problems.some((p) => p.permanent) ? exitCodes.someFailed : exitCodes.ok;
   const target = chosen ?? report.submissions[report.submissions.length - 1]!;
@@ -86,32 +92,41 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
     return exitCodes.someFailed;
   }
   const results = await jobs.results(current.id);
-  let writer: OrderedWriter;
-  try {
-    writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
-  } catch (error) {
-    say(`llmbatch: cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`);
-    return exitCodes.usage;
+  const writer = await openResults(output, options.out, io, say, { quiet: options.quiet, ...(io.signal && { signal: io.signal }) });
+  if (writer === 'cancelled' || 'refused' in writer) {
+    if (writer !== 'cancelled') say(`llmbatch: cannot write ${options.out}: ${writer.refused}`);
+    say(`llmbatch: the answers are in the cache: \`llmbatch status ${current.id} --out FILE\` writes them`);
+    return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
-  for (const result of results) writer.add(result.index, formatBatchOutputLine(result));
-  await writer.close(true);
+  const file = relative(io.cwd, current.file) || current.file;
+  const scores = await scoreCollected(current.file, results, file);
+  for (const result of results) {
+    const outcome = scores?.outcomes.get(result.index);
+    writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
+  }
+  const outputProblems = await closeResults(writer, 'the answers are in the cache');
   const failed = results.filter((result) => !result.ok);
   if (!options.quiet) {
-    const file = relative(io.cwd, current.file) || current.file;
-    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${options.out ? ` → ${options.out}` : ''}`);
+    const report = scores && expectationReport(scores.scoring, undefined);
+    const passed = report ? ` · ${report.summary.join(' · ')}` : '';
+    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${passed}${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
+    for (const line of report?.scoreboard ?? []) say(line);
     for (const result of failed.slice(0, 10)) if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
     if (failed.length > 10) say(`  … and ${failed.length - 10} more`);
     if (failed.length) say(`llmbatch: \`llmbatch run ${file}\` sends just these ${failed.length} live; the answered ones come from the cache`);
   }
-  return failed.length > 0 ? exitCodes.someFailed : exitCodes.ok;
+  for (const line of outputProblems) say(line);
+  if (outputProblems.length > 0) return exitCodes.outputFailed;
+  return exitCodeFor(failed.length, scores?.scoring.counts, options.minPassRate);
 }
 
-function describe(submission: SubmissionRecord, cwd: string): string {
+/** The lines listing a submission and its jobs. */
+function describe(submission: SubmissionRecord, cwd: string): string[] {
   const when = new Date(submission.createdAt).toISOString().slice(0, 16).replace('T', ' ');
   const head = `${submission.id}  ${relative(cwd, submission.file) || submission.file}  ${when} UTC  ${summarizeSubmission(submission)}`;
   const jobs = submission.jobs.map((job) => {
     const counts = job.counts && job.counts.total > 0 ? `, ${job.counts.completed} done, ${job.counts.failed} failed` : '';
     return `  ${job.id}  ${job.status}  ${job.requestCount} request${job.requestCount === 1 ? '' : 's'}${counts}${job.error ? ` — ${job.error}` : ''}`;
   });
-  return [head, ...jobs].join('\n');
+  return [head, ...jobs];
 }

@@ -7,6 +7,8 @@
  * others) answer 400 to any temperature but 1, so a default would break them.
  */
 import { z } from 'zod';
+import type { Expectation } from './expect/checkGrammar';
+import type { SourceRange } from './sourceRange';
 
 export const roleSchema = z.enum(['system', 'user', 'assistant', 'function', 'tool', 'developer']);
 export type Role = z.infer<typeof roleSchema>;
@@ -239,14 +241,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Where a request came from in a source file (0-based lines and columns, end exclusive). */
-export interface SourceRange {
-  readonly file?: string;
-  readonly startLine: number;
-  readonly startColumn: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
+// Kept in a file of its own so the types models.ts refers to (expectations) can use it without a cycle.
+export type { SourceRange } from './sourceRange';
 
 /** One entry of a batch: a request plus the identity the user sees. */
 export interface BatchItem {
@@ -259,6 +255,10 @@ export interface BatchItem {
   readonly block?: string;
   readonly variables?: Readonly<Record<string, unknown>>;
   readonly source?: SourceRange;
+  /** The block's swept axes (`model`, a setting, a variable; not data rows), for the scoreboard. */
+  readonly swept?: readonly string[];
+  /** The `expect:` lines that score the answer; not part of the request, so not of its cache key. */
+  readonly expect?: readonly Expectation[];
 }
 
 export interface ResultMeta {
@@ -267,6 +267,8 @@ export interface ResultMeta {
   readonly via?: 'live' | 'batch';
   readonly attempts: number;
   readonly latencyMs: number;
+  /** For a cached answer: the latency it was answered with, when the cache kept it. */
+  readonly answerLatencyMs?: number;
 }
 
 export interface SuccessResult extends ResultMeta {

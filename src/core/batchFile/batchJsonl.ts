@@ -5,6 +5,7 @@
  *
  * Line numbers inside messages are 1-based, as editors show them; ranges are 0-based.
  */
+import type { RequestOutcome } from '../expect/outcomes';
 import type { Diagnostic } from '../diagnostics';
 import { chatCompletionSchema, llmRequestSchema, plainRequest } from '../models';
 import type { BatchItem, BatchResult, LLMRequest, SourceRange } from '../models';
@@ -268,6 +269,8 @@ export function toBatchInputLine(item: BatchItem): string {
 export interface FormatBatchOutputOptions {
   /** The line's own `id`; defaults to `batch_req_<index>`. */
   readonly id?: string;
+  /** The verdict of the request's `expect:` lines, written as `llmbatch.expect`. */
+  readonly expect?: RequestOutcome;
 }
 
 /**
@@ -276,11 +279,18 @@ export interface FormatBatchOutputOptions {
  * and `error`; `llmbatch` adds what the Batch API does not record.
  */
 export function formatBatchOutputLine(result: BatchResult, options: FormatBatchOutputOptions = {}): string {
-  const meta = { cached: result.cached, attempts: result.attempts, latency_ms: result.latencyMs, ...(result.via !== undefined && { via: result.via }) };
+  const meta = {
+    cached: result.cached,
+    attempts: result.attempts,
+    latency_ms: result.latencyMs,
+    ...(result.via !== undefined && { via: result.via }),
+  };
   const id = options.id ?? `batch_req_${result.index}`;
   if (result.ok) {
     const response = { status_code: result.statusCode, request_id: result.requestId ?? null, body: result.response };
-    return JSON.stringify({ id, custom_id: result.id, response, error: null, llmbatch: meta });
+    const line = JSON.stringify({ id, custom_id: result.id, response, error: null, llmbatch: meta });
+    // `llmbatch` is the last field: the verdict goes at its end, written by hand (a scored run writes one per line).
+    return options.expect ? `${line.slice(0, -2)},"expect":${expectJson(options.expect)}}}` : line;
   }
   const response =
     result.statusCode === undefined
@@ -288,6 +298,25 @@ export function formatBatchOutputLine(result: BatchResult, options: FormatBatchO
       : { status_code: result.statusCode, request_id: null, body: { error: { message: result.error.message, code: result.error.code } } };
   return JSON.stringify({ id, custom_id: result.id, response, error: { code: result.error.code, message: result.error.message }, llmbatch: meta });
 }
+
+/** `{"pass": …, "checks": [{"check", "pass", "reason"}, …]}` — the verdict without the fields only hosts use. */
+function expectJson(outcome: RequestOutcome): string {
+  const checks = outcome.checks;
+  const parts = new Array<string>(checks.length);
+  for (let i = 0; i < checks.length; i++) {
+    const checked = checks[i] as RequestOutcome['checks'][number];
+    // Outcomes shared by many answers are frozen (see `scoreAnswer`): their JSON is made once.
+    let json = Object.isFrozen(checked) ? checkJson.get(checked) : undefined;
+    if (json === undefined) {
+      json = `{"check":${JSON.stringify(checked.check)},"pass":${checked.pass},"reason":${JSON.stringify(checked.reason)}}`;
+      if (Object.isFrozen(checked)) checkJson.set(checked, json);
+    }
+    parts[i] = json;
+  }
+  return `{"pass":${outcome.pass},"checks":[${parts.join(',')}]}`;
+}
+
+const checkJson = new WeakMap<object, string>();
 
 export interface ParsedBatchOutput {
   /** Results by custom_id, `index` numbering them in file order. */

@@ -14,6 +14,8 @@ export interface CachedEntry {
   readonly createdAt: number;
   /** Set when the answer came from a Batch API job rather than a live request. */
   readonly via?: 'batch';
+  /** How long the live answer took (ms); absent in entries written before it was kept. */
+  readonly latencyMs?: number;
 }
 
 export interface CacheProvider {

@@ -77,6 +77,7 @@ function toEntry(value: unknown): StoredEntry | undefined {
   if (candidate.expiresAt !== undefined && typeof candidate.expiresAt !== 'number') return undefined;
   if (candidate.requestId !== undefined && typeof candidate.requestId !== 'string') return undefined;
   if (candidate.via !== undefined && candidate.via !== 'batch') return undefined;
+  const latencyMs = typeof candidate.latencyMs === 'number' && Number.isFinite(candidate.latencyMs) && candidate.latencyMs >= 0 ? candidate.latencyMs : undefined;
   const response = isChatCompletion(candidate.response) ? candidate.response : chatCompletionSchema.safeParse(candidate.response).data;
   if (response === undefined) return undefined;
   return {
@@ -85,6 +86,7 @@ function toEntry(value: unknown): StoredEntry | undefined {
     createdAt: candidate.createdAt,
     ...(candidate.requestId === undefined ? {} : { requestId: candidate.requestId }),
     ...(candidate.via === 'batch' && { via: 'batch' as const }),
+    ...(latencyMs !== undefined && { latencyMs }),
     ...(candidate.expiresAt === undefined ? {} : { expiresAt: candidate.expiresAt }),
   };
 }

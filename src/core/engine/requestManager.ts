@@ -13,24 +13,17 @@ import type { ProgressEvent } from './progressTracker';
 import { ProgressTracker } from './progressTracker';
 import type { TokenStatsSnapshot } from './tokenStats';
 import { TokenStats } from './tokenStats';
+import type { LogEntry } from './logEntry';
 import type { AttemptHandle, Outcome, RequestContext } from './requestRunner';
 import { cancelledOutcome, failedOutcome, runRequest } from './requestRunner';
 import type { RequestBatch } from './requestBatch';
 import type { RateLimiter } from '../rateLimit/rateLimiter';
+import { runLimiters } from '../rateLimit/runLimiters';
 import type { AdaptiveConcurrencyOptions } from '../rateLimit/adaptiveConcurrency';
 import { AdaptiveConcurrency } from '../rateLimit/adaptiveConcurrency';
 
 /** A provider, or a function choosing one per request (for batches that mix profiles). */
 export type ProviderResolver = Provider | ((request: LLMRequest) => Provider);
-
-/** A message about the run that is not a result: retries, cache trouble, callback errors. */
-export interface LogEntry {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  /** The batch item concerned, if any. */
-  readonly itemId?: string;
-  readonly error?: unknown;
-}
 
 export interface RequestManagerOptions {
   /** Most requests in flight at once. Default 100. */
@@ -173,7 +166,7 @@ export class RequestManager {
     const startTime = clock.now();
     const stats = new TokenStats(startTime);
     const limit = pLimit(this.concurrency);
-    const limiters = this.#limitersOfRun();
+    const limiters = runLimiters(this.#options.rateLimiter, (notice) => this.#log({ ...notice, topic: 'rateLimit' }));
     const tracker = new ProgressTracker({
       stats,
       now: () => clock.now(),
@@ -181,12 +174,13 @@ export class RequestManager {
       minIntervalMs: this.#options.progressIntervalMs,
       emit: (event) => this.#callback('onProgress', () => onProgress?.(event)),
       concurrency: () => adaptive?.current ?? limit.concurrency,
-      budgetWaitMs: limiters.waitMs,
+      budgetWait: limiters.wait,
     });
     const adaptive = this.#adaptiveConcurrency(tracker);
     const context: RequestContext = {
       clock,
       cache: this.#options.cache,
+      cacheWrites: { failed: 0 },
       signal,
       attempts,
       timeoutMs: this.#options.timeoutMs ?? 30_000,
@@ -267,6 +261,7 @@ export class RequestManager {
       inputError = error;
     }
     if (unfinished > 0) await drainTo(0);
+    limiters.dispose();
     if (inputError !== undefined) throw inputError;
     tracker.flush();
     // Completion order; callers expect input order.
@@ -327,31 +322,6 @@ export class RequestManager {
     return flight;
   }
 
-  /** The run's limiters, one lookup per provider, and how long the soonest held-back request still waits. */
-  #limitersOfRun(): { limiterFor?: (provider: Provider) => RateLimiter | undefined; waitMs: () => number | undefined } {
-    const rateLimiter = this.#options.rateLimiter;
-    if (!rateLimiter) return { waitMs: () => undefined };
-    const byProvider = new Map<Provider, RateLimiter | undefined>();
-    const used = new Set<RateLimiter>();
-    return {
-      limiterFor: (provider) => {
-        if (byProvider.has(provider)) return byProvider.get(provider);
-        const limiter = rateLimiter(provider);
-        byProvider.set(provider, limiter);
-        if (limiter) used.add(limiter);
-        return limiter;
-      },
-      waitMs: () => {
-        let soonest: number | undefined;
-        for (const limiter of used) {
-          const wait = limiter.waitingMs();
-          if (wait !== undefined && (soonest === undefined || wait < soonest)) soonest = wait;
-        }
-        return soonest;
-      },
-    };
-  }
-
   /** AIMD over the run's attempts (see `AdaptiveConcurrency`). */
   #adaptiveConcurrency(tracker: ProgressTracker): AdaptiveConcurrency | undefined {
     const setting = this.#options.adaptiveConcurrency ?? true;
@@ -390,7 +360,7 @@ function knownLength(items: BatchItem[] | Iterable<BatchItem> | RequestBatch): n
 function toResult(item: BatchItem, index: number, outcome: Outcome): BatchResult {
   const meta = { id: item.id, index, cached: outcome.cached, attempts: outcome.attempts, latencyMs: outcome.latencyMs };
   if (outcome.ok) {
-    return { ok: true, ...meta, ...(outcome.via && { via: outcome.via }), statusCode: outcome.statusCode, ...(outcome.requestId ? { requestId: outcome.requestId } : {}), response: outcome.response };
+    return { ok: true, ...meta, ...(outcome.via && { via: outcome.via }), ...(outcome.answerLatencyMs !== undefined && { answerLatencyMs: outcome.answerLatencyMs }), statusCode: outcome.statusCode, ...(outcome.requestId ? { requestId: outcome.requestId } : {}), response: outcome.response };
   }
   return { ok: false, ...meta, ...(outcome.statusCode !== undefined ? { statusCode: outcome.statusCode } : {}), error: outcome.error };
 }

@@ -7,7 +7,8 @@ import type { Clock } from './clock';
 import type { BackoffOptions } from './retryPolicy';
 import { retryDelayMs, shouldRetry } from './retryPolicy';
 import type { ProgressTracker } from './progressTracker';
-import type { LogEntry } from './requestManager';
+import { startTimer } from './timers';
+import type { LogEntry } from './logEntry';
 
 /** How one distinct request ended; shared by every batch item that asked for it. */
 export type Outcome =
@@ -21,6 +22,8 @@ export type Outcome =
       readonly via?: 'batch';
       readonly attempts: number;
       readonly latencyMs: number;
+      /** A cached answer's latency when it was answered. */
+      readonly answerLatencyMs?: number;
     }
   | {
       readonly ok: false;
@@ -31,12 +34,12 @@ export type Outcome =
       readonly latencyMs: number;
     };
 
-const maxTimerMs = 2 ** 31 - 1;
-
 /** The settings and collaborators of one batch run that every request shares. */
 export interface RequestContext {
   readonly clock: Clock;
   readonly cache?: CacheProvider;
+  /** Cache writes of this run that failed: a full disk is one warning, not one per answer. */
+  readonly cacheWrites: { failed: number };
   /** Aborts when the batch is cancelled. */
   readonly signal: AbortSignal;
   /** The attempts in flight, aborted together when the batch is cancelled. */
@@ -83,8 +86,9 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
     try {
       const entry = await cache.get(key);
       if (entry) {
-        const { response, statusCode, requestId, via } = entry;
-        return { ok: true, response, statusCode, ...(requestId ? { requestId } : {}), cached: true, ...(via === 'batch' && { via }), attempts: 0, latencyMs: elapsed() };
+        const { response, statusCode, requestId, via, latencyMs } = entry;
+        const answered = latencyMs !== undefined && { answerLatencyMs: latencyMs };
+        return { ok: true, response, statusCode, ...(requestId ? { requestId } : {}), cached: true, ...(via === 'batch' && { via }), attempts: 0, latencyMs: elapsed(), ...answered };
       }
     } catch (error) {
       log({ level: 'warn', message: `Cache lookup failed, sending the request instead: ${describeError(error).message}`, itemId: item.id, error });
@@ -137,9 +141,11 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
     const outcome: Outcome = { ok: true, response: body, statusCode, ...(requestId ? { requestId } : {}), cached: false, attempts: attempt, latencyMs: elapsed() };
     if (cache) {
       try {
-        await cache.put(key, { response: body, statusCode, ...(requestId ? { requestId } : {}), createdAt: clock.now() });
+        // The latency is kept so `expect: latency` judges a cached answer as it was answered.
+        await cache.put(key, { response: body, statusCode, ...(requestId ? { requestId } : {}), createdAt: clock.now(), latencyMs: outcome.latencyMs });
       } catch (error) {
-        log({ level: 'warn', message: `Could not store the answer in the cache: ${describeError(error).message}`, itemId: item.id, error });
+        const first = context.cacheWrites.failed++ === 0;
+        log({ level: first ? 'warn' : 'debug', message: `Could not store the answer in the cache: ${describeError(error).message}`, itemId: item.id, error });
       }
     }
     return outcome;
@@ -195,9 +201,7 @@ async function attemptOnce(provider: Provider, request: LLMRequest, context: Req
       endEarly(reason);
     },
   };
-  // setTimeout fires at once for delays past 2^31-1 ms, so longer limits mean no limit.
-  const limited = context.timeoutMs > 0 && context.timeoutMs <= maxTimerMs;
-  const timer = limited ? setTimeout(() => handle.abort(new APITimeoutError(context.timeoutMs)), context.timeoutMs) : undefined;
+  const timer = context.timeoutMs > 0 ? startTimer(() => handle.abort(new APITimeoutError(context.timeoutMs)), context.timeoutMs) : undefined;
   context.attempts.add(handle);
   context.tracker.requestStarted();
   try {
@@ -214,7 +218,7 @@ async function attemptOnce(provider: Provider, request: LLMRequest, context: Req
   } catch (error) {
     throw controller.signal.aborted ? controller.signal.reason : error;
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     context.attempts.delete(handle);
     context.tracker.requestEnded();
   }

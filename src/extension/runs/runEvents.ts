@@ -5,6 +5,7 @@
  */
 import type { BatchResult, SourceRange } from '../../core/models';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
+import type { RequestOutcome, RunExpectations } from '../../core/expect/outcomes';
 
 /** What the panel needs to show a request before its answer arrives. */
 export interface RunItemInfo {
@@ -53,5 +54,12 @@ export type RunEvent =
     }
   | { readonly type: 'progress'; readonly runId: string; readonly progress: ProgressEvent }
   /** Results arrive in small groups (not one event per answer) to keep the panel cheap to update. */
-  | { readonly type: 'results'; readonly runId: string; readonly results: readonly BatchResult[] }
-  | { readonly type: 'finished'; readonly runId: string; readonly stats: RunStats };
+  | {
+      readonly type: 'results';
+      readonly runId: string;
+      readonly results: readonly BatchResult[];
+      /** The verdicts of the `expect:` lines of these results, by request id; absent when none has expectations. */
+      readonly outcomes?: Readonly<Record<string, RequestOutcome>>;
+    }
+  /** `expect` is set when the run had expectations: pass counts, verdicts, scoreboard and grader counts. */
+  | { readonly type: 'finished'; readonly runId: string; readonly stats: RunStats; readonly expect?: RunExpectations };

@@ -72,8 +72,12 @@ describe('results panel', function () {
     await config().update('results.historySize', 2, vscode.ConfigurationTarget.Global);
     const file = fixture('runs/greetings.llmbatch');
     for (let i = 0; i < 3; i++) await api.runBatch(file, { bypassCache: true });
+    await api.runBatch(fixture('runs/two-blocks.llmbatch'), { bypassCache: true });
     // Saving happens right after the run's last event.
-    await until(() => [...storedRuns(resultsDirectory).values()].some((runs) => runs.length === 2), 'two stored runs');
+    await until(() => {
+      const stored = [...storedRuns(resultsDirectory).values()];
+      return stored.length >= 2 && stored.some((runs) => runs.length === 2);
+    }, 'two stored runs of one file and a run of the other');
     const folders = storedRuns(resultsDirectory);
     assert.ok([...folders.values()].every((runs) => runs.length <= 2), JSON.stringify([...folders]));
     assert.ok(folders.size >= 2, 'each file has its own folder');

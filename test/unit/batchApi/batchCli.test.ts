@@ -1,7 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +9,7 @@ import { main } from '../../../src/cli/main';
 import { MockServer } from '../../mock/mockServer';
 import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
 import type { MockBatchApi } from '../../mock/batchApiRoutes';
+import { useMockServer } from '../fixtures/useMockServer';
 
 // The built CLI, exactly as users run it (npm test builds it first).
 const cli = resolve('dist/cli.js');
@@ -59,22 +60,17 @@ function outputLines(text: string): any[] {
 }
 
 describe('llmbatch submit / status / cancel (CLI)', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let batch: MockBatchApi;
   let dir: string;
   let input: string;
   const dirs: string[] = [];
   const ids = Array.from({ length: 7 }, (_, i) => `req-${i}`);
 
-  before(async () => {
-    server = await MockServer.start();
+  before(() => {
     batch = addBatchApiRoutes(server);
   });
-  after(async () => {
-    await server.close();
-  });
   beforeEach(() => {
-    server.resetRecords();
     batch.behaviour = {};
     dir = mkdtempSync(join(tmpdir(), 'llmbatch-batch-cli-'));
     dirs.push(dir);
@@ -155,6 +151,21 @@ describe('llmbatch submit / status / cancel (CLI)', () => {
     const run = await runMain(['run', input, ...common()], { env, cwd: dir });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(chatRequests().map((request) => (request.body as { messages: { content: string }[] }).messages[0]!.content).sort(), ['question 1', 'question 5', 'question 6']);
+  });
+
+  it('refuses a --out directory before following any job, and writes the results once given a file', async () => {
+    assert.equal((await runMain(['submit', input, ...common()], { env, cwd: dir })).code, 0);
+    mkdirSync(join(dir, 'results'));
+    server.resetRecords();
+    const refused = await runMain(['status', '--wait', '--poll-interval', '0.02', '--out', 'results', ...common()], { env, cwd: dir });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /^llmbatch: cannot write results: EISDIR: it is a directory$/m);
+    assert.equal(server.requests.length, 0, 'no job was polled or downloaded');
+    assert.deepEqual(readdirSync(join(dir, 'results')), []);
+
+    const written = await runMain(['status', '--wait', '--poll-interval', '0.02', '--out', 'results.jsonl', ...common()], { env, cwd: dir });
+    assert.equal(written.code, 0, written.stderr);
+    assert.deepEqual(outputLines(readFileSync(join(dir, 'results.jsonl'), 'utf8')).map((line) => line.custom_id), ids);
   });
 
   it('cancels a job by id', async () => {

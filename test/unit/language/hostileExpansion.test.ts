@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readDataText } from '../../../src/core/language/dataFiles';
+import { readDataText } from '../../../src/core/language/data/dataFiles';
 import { at, errors, expandText } from './support';
 
 function doubling(first: string, count = 40): string {

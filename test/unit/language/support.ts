@@ -1,7 +1,7 @@
 import { parseLlmbatch } from '../../../src/core/language/parseLlmbatch';
 import type { ParsedLlmbatch } from '../../../src/core/language/parseLlmbatch';
 import type { Diagnostic } from '../../../src/core/diagnostics';
-import type { ExpandOptions } from '../../../src/core/language/expansion';
+import type { ExpandOptions } from '../../../src/core/language/expand/expansionResult';
 import type { SourceRange } from '../../../src/core/models';
 
 /**

@@ -33,7 +33,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
-          ? new Error('redis-server is not installed: the shared-cache tests need it (apt-get install -y redis-server; .ci/run installs it)')
+          ? new Error('redis-server is not installed: the shared-cache tests need it (apt-get install -y redis-server; npm test installs it when run as root)')
           : error,
       );
     });
