@@ -1,7 +1,8 @@
 /**
  * Scenario 5: loading a long `.llmbatch` file in a fresh process each run, as
  * the CLI does before sending anything — in the three shapes a 100 000-request
- * file takes: one block per request, sweeps, and data rows.
+ * file takes: one block per request, sweeps, and data rows — and a CSV as wide
+ * as it is long, 100 000 columns, whose header once took quadratic time.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ const header = ['# A long generated batch.', '@provider = openai', `@model = ${b
 interface Shape {
   readonly label: string;
   readonly describe: string;
+  /** Requests the file expands to, when not the scenario's count. */
+  readonly items?: number;
   /** Writes the file (and any data file next to it); returns its size in bytes. */
   write(file: string): number;
 }
@@ -62,6 +65,22 @@ function rowShape(count: number): Shape {
   };
 }
 
+/** One block over a CSV of one row under a header of `columns` names: the header is what once took quadratic time. */
+function wideShape(columns: number): Shape {
+  return {
+    label: `1 block × 1 CSV row of ${columns} columns`,
+    describe: `one block over a CSV file of ${columns} columns, a header and one row`,
+    items: 1,
+    write: (file) => {
+      const names = Array.from({ length: columns }, (_, c) => `col${String(c).padStart(6, '0')}`);
+      const csv = `${names.join(',')}\n${names.map((_, c) => String(c % 10)).join(',')}\n`;
+      writeFileSync(join(file, '..', 'wide.csv'), csv, 'utf8');
+      const text = [header, '### wide', '@data = wide.csv', `system: ${systemText}`, 'user: Row {{col000000}} of {{col099999}}.', ''].join('\n');
+      return writeText(file, text) + Buffer.byteLength(csv);
+    },
+  };
+}
+
 export async function parseScenario(ctx: ScenarioContext): Promise<ScenarioBody> {
   const count = ctx.quick ? 10_000 : 100_000;
   const worker = join(ctx.root, 'dist', 'bench', 'workers', 'parseWorker.js');
@@ -73,6 +92,7 @@ export async function parseScenario(ctx: ScenarioContext): Promise<ScenarioBody>
     },
     sweepShape(count),
     rowShape(count),
+    wideShape(100_000),
   ];
   const rows: string[][] = [];
   const targets: TargetCheck[] = [];
@@ -86,8 +106,9 @@ export async function parseScenario(ctx: ScenarioContext): Promise<ScenarioBody>
       const result = await measureProcess(process.execPath, ['--expose-gc', worker, file], { timeoutMs: 5 * 60_000 });
       assertExited(result, 'the parse worker');
       const measurement = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as ParseMeasurement;
-      if (measurement.items !== count || measurement.errors !== 0) {
-        throw new Error(`${shape.label}: the file expanded to ${measurement.items} requests with ${measurement.errors} errors; expected ${count} and none`);
+      const expected = shape.items ?? count;
+      if (measurement.items !== expected || measurement.errors !== 0) {
+        throw new Error(`${shape.label}: the file expanded to ${measurement.items} requests with ${measurement.errors} errors; expected ${expected} and none`);
       }
       measurements.push(measurement);
       if (result.peakRssBytes !== undefined) peaks.push(result.peakRssBytes);
@@ -108,10 +129,10 @@ export async function parseScenario(ctx: ScenarioContext): Promise<ScenarioBody>
   }
   return {
     title: '5. Parse',
-    setup: `Three generated \`.llmbatch\` files of ${count} requests each: ${shapes.map((shape) => shape.describe).join('; ')}. Each run is a fresh process (\`bench/workers/parseWorker.ts\`) that reads the file and calls \`loadBatchText\` — parse, expand and index in one pass, exactly what \`llmbatch run\` does — then parses and expands once more, warm and in two steps as the editor does, to split the time.`,
+    setup: `Four generated \`.llmbatch\` files: three of ${count} requests each, and a wide one: ${shapes.map((shape) => shape.describe).join('; ')}. Each run is a fresh process (\`bench/workers/parseWorker.ts\`) that reads the file and calls \`loadBatchText\` — parse, expand and index in one pass, exactly what \`llmbatch run\` does — then parses and expands once more, warm and in two steps as the editor does, to split the time.`,
     columns: ['Measure', 'Median (min–max)'],
     rows,
     targets,
-    notes: [`Every run of every shape expanded exactly ${count} requests with no errors.`],
+    notes: [`Every run of every shape expanded exactly the requests it describes (${count}, or one for the wide CSV) with no errors.`],
   };
 }

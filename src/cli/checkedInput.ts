@@ -4,11 +4,11 @@
  * has errors or holds no requests — so nothing is ever sent or submitted from
  * a file that is partly wrong.
  */
-import { readFileSync } from 'node:fs';
-import { checkUtf8, decodeUtf8, fromBatchInput, isBatchJsonl, loadBatchText } from '../core/batchFile/loadBatch';
+import { decodeUtf8, fromBatchInput, isBatchJsonl, loadBatchText } from '../core/batchFile/loadBatch';
 import type { LoadedBatch } from '../core/batchFile/loadBatch';
 import { readBatchInputLazily } from '../core/batchFile/batchJsonl';
 import type { BatchItemList } from '../core/batchFile/batchJsonl';
+import { InputFileError, inputFileLimits, readRegularFile, RegularFile } from '../core/inputFiles';
 import { formatDiagnostic } from './io';
 
 /**
@@ -17,28 +17,36 @@ import { formatDiagnostic } from './io';
  * errors or holds no requests.
  */
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined;
-/** With `lazy`, Batch input items are read again from the file's bytes on each pass instead of being held (see `readBatchInputLazily`). */
+/** With `lazy`, Batch input items are read again from the file on each pass instead of being held (see `readBatchInputLazily`). */
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy: true): LoadedBatch<BatchItemList> | undefined;
 export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy = false): LoadedBatch<BatchItemList> | undefined {
-  let bytes: Buffer;
+  const refuse = (message: string): undefined => {
+    say(`${shownName}:1:1: error: ${message}`);
+    say(`llmbatch: 1 error in ${shownName}; nothing was ${done}`);
+    return undefined;
+  };
+  let batch: LoadedBatch<BatchItemList>;
   try {
-    bytes = readFileSync(inputPath);
+    if (isBatchJsonl(inputPath)) {
+      // Read a megabyte at a time, on each pass: memory stays the same whatever the file's size.
+      const file = RegularFile.open(inputPath, inputFileLimits.streamedInputBytes, 'a Batch input file');
+      try {
+        const { items, diagnostics } = readBatchInputLazily(file, { fileName: inputPath, provider: defaultProvider });
+        batch = fromBatchInput(lazy ? items : [...items], diagnostics);
+      } finally {
+        // A lazy list reads the file again for the run, which ends with the process.
+        if (!lazy) file.close();
+      }
+    } else {
+      const decoded = decodeUtf8(readRegularFile(inputPath, inputFileLimits.wholeFileBytes, 'a .llmbatch file'));
+      if (!decoded.ok) return void say(`${shownName}:${decoded.line + 1}:${decoded.column + 1}: error: ${decoded.message}`);
+      batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
+    }
   } catch (error) {
+    if (error instanceof InputFileError) return refuse(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
     return undefined;
-  }
-  const notUtf8 = (problem: { line: number; column: number; message: string }) => say(`${shownName}:${problem.line + 1}:${problem.column + 1}: error: ${problem.message}`);
-  let batch: LoadedBatch<BatchItemList>;
-  if (lazy && isBatchJsonl(inputPath)) {
-    const checked = checkUtf8(bytes);
-    if (!checked.ok) return void notUtf8(checked);
-    const { items, diagnostics } = readBatchInputLazily(bytes, { fileName: inputPath, provider: defaultProvider });
-    batch = fromBatchInput(items, diagnostics);
-  } else {
-    const decoded = decodeUtf8(bytes);
-    if (!decoded.ok) return void notUtf8(decoded);
-    batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
   }
   for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
   const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;

@@ -5,8 +5,8 @@
  * `status` does not send: `llmbatch run` on the same file grades them, taking
  * every answer from the cache.
  */
-import { readFileSync } from 'node:fs';
 import { loadBatchText } from '../core/batchFile/loadBatch';
+import { inputFileLimits, readRegularFile } from '../core/inputFiles';
 import type { BatchItem, BatchResult } from '../core/models';
 import type { RequestOutcome } from '../core/expect/outcomes';
 import { RunScoring } from '../core/expect/runScoring';
@@ -22,7 +22,7 @@ export async function scoreCollected(file: string, results: readonly BatchResult
   if (!/\.llmbatch$/i.test(file)) return undefined;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, inputFileLimits.wholeFileBytes, 'a .llmbatch file').toString('utf8');
   } catch {
     return undefined;
   }

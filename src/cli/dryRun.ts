@@ -1,15 +1,20 @@
 /** `llmbatch run --dry-run`: what would be sent, and roughly what it would cost. */
-import type { BatchItem } from '../core/models';
+import type { BatchItemList } from '../core/batchFile/batchJsonl';
 import type { ResolvedEndpoint } from '../core/endpoints/profiles';
 import { describeEndpoint } from '../core/endpoints/providerSetup';
 import { estimateCost, formatUsd } from '../core/pricing';
 import { formatCount } from './progressBar';
 import { printable } from '../core/printable';
 
-export function printDryRun(items: readonly BatchItem[], endpoints: readonly ResolvedEndpoint[], out: NodeJS.WritableStream): void {
-  const lines: string[] = [];
+/** Lists the requests as they are read, so a long Batch input file is never held whole. */
+export function printDryRun(items: BatchItemList, endpoints: readonly ResolvedEndpoint[], out: NodeJS.WritableStream): void {
+  let lines: string[] = [];
   for (const item of items) {
     lines.push(`${item.id}\t${item.request.provider}\t${item.request.model ?? '(no model)'}`);
+    if (lines.length === 10_000) {
+      out.write(`${lines.join('\n')}\n`);
+      lines = [];
+    }
   }
   const estimate = estimateCost(items);
   lines.push('');

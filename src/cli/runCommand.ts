@@ -14,6 +14,7 @@ import type { BatchRunResult } from '../core/engine/requestManager';
 import { RunScoring } from '../core/expect/runScoring';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
+import { InputFileError } from '../core/inputFiles';
 import type { CliIo } from './io';
 import { defaultCacheDir, exitCodes, formatDiagnostic } from './io';
 import { readCheckedBatch } from './checkedInput';
@@ -53,7 +54,11 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     const plan = planEndpoints(planned, { profiles, apiBaseOf: options.provider ? undefined : batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
     for (const problem of plan.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
     if (plan.problems.length > 0) return exitCodes.usage;
-    printDryRun([...items], plan.groups.map((group) => group.endpoint), io.stdout);
+    try {
+      printDryRun(items, plan.groups.map((group) => group.endpoint), io.stdout);
+    } catch (error) {
+      return changedDuringRun(error, shownName, say);
+    }
     return exitCodes.ok;
   }
 
@@ -118,16 +123,24 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     await cache?.close();
     return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
-  const run = await manager.processBatch(items, {
-    signal: stop.signal,
-    ...(bar && { onProgress: (event) => bar.update(event) }),
-    onResult: (result, item) => {
-      const outcome = scoring?.take(result, item);
-      // An answer waiting for its grader is written once graded.
-      if (outcome !== 'waiting') writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
-    },
-    keepResults: false,
-  });
+  let run: BatchRunResult;
+  try {
+    run = await manager.processBatch(items, {
+      signal: stop.signal,
+      ...(bar && { onProgress: (event) => bar.update(event) }),
+      onResult: (result, item) => {
+        const outcome = scoring?.take(result, item);
+        // An answer waiting for its grader is written once graded.
+        if (outcome !== 'waiting') writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
+      },
+      keepResults: false,
+    });
+  } catch (error) {
+    bar?.done();
+    for (const line of await closeResults(writer, 'the run was stopped')) say(line);
+    await cache?.close();
+    return changedDuringRun(error, shownName, say);
+  }
   bar?.done();
   let graders: BatchRunResult | undefined;
   if (scoring) {
@@ -170,6 +183,14 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
 }
 
 const maxShownFailures = 10;
+
+/** A Batch input file read again on each pass must not change in between; anything else is not ours to handle. */
+function changedDuringRun(error: unknown, shownName: string, say: (line: string) => void): number {
+  if (!(error instanceof InputFileError)) throw error;
+  say(`${shownName}:1:1: error: ${error.message}`);
+  say('llmbatch: the run stopped, its results incomplete; answers received before are in the cache');
+  return exitCodes.usage;
+}
 
 function mapItems(items: BatchItemList, change: (item: BatchItem) => BatchItem): BatchItemList {
   return {

@@ -11,7 +11,11 @@ import { chatCompletionSchema, llmRequestSchema, plainRequest } from '../models'
 import type { BatchItem, BatchResult, LLMRequest, SourceRange } from '../models';
 import { findJsonSyntaxError } from './jsonSyntax';
 import { locateTopLevelValue } from './jsonLocate';
-import { utf8Slice } from '../utf8Slice';
+import { bufferSource, describeSize } from '../inputFiles';
+import type { ByteSource } from '../inputFiles';
+import { byteLines, linesOf } from './byteLines';
+import { FirstLines } from './firstLines';
+import { deepNestingOffset, maxJsonDepth, nestsDeeperThan } from '../jsonDepth';
 
 /** The only endpoint batch input lines may target. */
 export const chatCompletionsUrl = '/v1/chat/completions';
@@ -53,22 +57,33 @@ export interface BatchItemList extends Iterable<BatchItem> {
 
 /**
  * Like {@link parseBatchInput}, but the items are not kept: each pass over
- * `items` reads them again from the file's bytes, and no decoded copy of the
- * whole file is made. A 100 000-line file then holds its bytes (outside the
- * JavaScript heap) and two numbers a line, instead of a few hundred bytes of
- * objects per request plus its text — for a run that sends each item once,
- * most of its memory.
+ * `items` reads them again from `source` (a file, read a megabyte at a time),
+ * and no decoded copy of the whole file is made. A 1 000 000-line file then
+ * holds a number per line instead of its text and a few hundred bytes of
+ * objects per request — for a run that sends each item once, most of its memory.
  *
- * `bytes` must be valid UTF-8 (see `decodeUtf8`); a leading BOM is skipped.
+ * Bytes that are not UTF-8 are reported at the first of them and nothing
+ * after them is read; a leading BOM is skipped. A pass reading a file that has
+ * changed since it was opened throws `InputFileError`.
  */
-export function readBatchInputLazily(bytes: Buffer, options: ParseBatchInputOptions): { readonly items: BatchItemList; readonly diagnostics: Diagnostic[] } {
+export function readBatchInputLazily(source: ByteSource | Buffer, options: ParseBatchInputOptions): { readonly items: BatchItemList; readonly diagnostics: Diagnostic[] } {
+  const bytes = Buffer.isBuffer(source) ? bufferSource(source) : source;
   const context = lineContext(options, true);
+  // Characters take at most three bytes each, so a longer line is too long in characters as well.
+  const maxLineBytes = 3 * context.maxLineLength;
   // Numbers of the lines that gave an item, ascending.
   const itemLines: number[] = [];
   let lineNumber = 0;
-  for (const line of byteLines(bytes)) {
-    if (readLine(line, lineNumber, context)) itemLines.push(lineNumber);
+  let notUtf8: { line: number; column: number } | undefined;
+  // The callback must not close over `context`: the items' iterator would keep its index of every custom_id alive.
+  for (const line of byteLines(bytes, maxLineBytes, (where) => (notUtf8 = { line: lineNumber + where.line, column: where.column }))) {
+    if (typeof line !== 'string') reportTooLong(line.tooLong, 'bytes', lineNumber, context);
+    else if (readLine(line, lineNumber, context)) itemLines.push(lineNumber);
     lineNumber++;
+  }
+  if (notUtf8) {
+    const range = context.rangeOf(notUtf8.line, notUtf8.column, notUtf8.column);
+    context.diagnostics!.push({ severity: 'error', message: 'the file is not valid UTF-8 text (save it as UTF-8)', range, code: 'encoding' });
   }
   const quiet = lineContext(options, false);
   const items: BatchItemList = {
@@ -76,11 +91,11 @@ export function readBatchInputLazily(bytes: Buffer, options: ParseBatchInputOpti
     *[Symbol.iterator]() {
       let next = 0;
       let at = 0;
-      for (const line of byteLines(bytes)) {
+      for (const line of byteLines(bytes, maxLineBytes)) {
         if (next === itemLines.length) return;
         if (itemLines[next] === at) {
           next++;
-          const item = readLine(line, at, quiet);
+          const item = typeof line === 'string' ? readLine(line, at, quiet) : undefined;
           // Checked once already, so every such line gives its item again.
           if (item) yield item;
         }
@@ -91,49 +106,8 @@ export function readBatchInputLazily(bytes: Buffer, options: ParseBatchInputOpti
   return { items, diagnostics: context.diagnostics! };
 }
 
-const decodeChunkBytes = 1 << 20;
-
-/**
- * The lines of UTF-8 `bytes` (a leading BOM skipped), as {@link linesOf} gives
- * them for the whole text, decoded about a megabyte at a time: a call into the
- * decoder per line costs more than parsing the line's JSON. A newline byte
- * never occurs inside a multi-byte character, so chunks cut after one.
- */
-function* byteLines(bytes: Buffer): Generator<string, void, undefined> {
-  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  for (;;) {
-    let end = bytes.length;
-    if (end - start > decodeChunkBytes) {
-      const newline = bytes.lastIndexOf(10, start + decodeChunkBytes);
-      end = newline >= start ? newline + 1 : bytes.indexOf(10, start + decodeChunkBytes) + 1 || bytes.length;
-    }
-    yield* linesOf(utf8Slice(bytes, start, end), 0, end === bytes.length);
-    if (end === bytes.length) return;
-    start = end;
-  }
-}
-
-/**
- * The lines of `text` from `start`, without their `\r`. What follows the last
- * newline is a line too when `last` (empty when the text ends with one), so a
- * whole file gives its lines as `split('\n')` would.
- */
-function* linesOf(text: string, start: number, last: boolean): Generator<string, void, undefined> {
-  for (;;) {
-    const newline = text.indexOf('\n', start);
-    if (newline < 0) break;
-    yield withoutCarriageReturn(text.slice(start, newline));
-    start = newline + 1;
-  }
-  if (last) yield withoutCarriageReturn(text.slice(start));
-}
-
 function bomLength(text: string): number {
   return text.charCodeAt(0) === 0xfeff ? 1 : 0;
-}
-
-function withoutCarriageReturn(line: string): string {
-  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
 interface LineContext {
@@ -143,7 +117,7 @@ interface LineContext {
   readonly shared: SharedStrings;
   /** Absent when lines already checked are read again. */
   readonly diagnostics?: Diagnostic[];
-  readonly firstLineOfId?: Map<string, number>;
+  readonly firstLineOfId?: FirstLines;
 }
 
 function lineContext(options: ParseBatchInputOptions, checking: boolean): LineContext {
@@ -159,7 +133,7 @@ function lineContext(options: ParseBatchInputOptions, checking: boolean): LineCo
     maxLineLength: options.maxLineLength ?? defaultMaxLineLength,
     rangeOf,
     shared: new SharedStrings(),
-    ...(checking && { diagnostics: [], firstLineOfId: new Map<string, number>() }),
+    ...(checking && { diagnostics: [], firstLineOfId: new FirstLines() }),
   };
 }
 
@@ -171,10 +145,7 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
     diagnostics?.push({ severity, message, range, code });
   };
 
-  if (line.length > context.maxLineLength) {
-    report(`Line is ${describeSize(line.length)}, over the ${describeSize(context.maxLineLength)} limit for one request; it was not read`, 'line-too-long', lineRange(0, 0));
-    return undefined;
-  }
+  if (line.length > context.maxLineLength) return void reportTooLong(line.length, 'characters', lineNumber, context);
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -189,6 +160,9 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
     return undefined;
   }
   const record = parsed as Record<string, unknown>;
+  // Before anything walks the values: JSON.stringify, the cache key and error messages recurse.
+  const deep = deeplyNested(record, undefined);
+  if (deep !== undefined) return void reportDeep(deep, line, 1, report, lineRange);
   const keyRange = (key: string): SourceRange => {
     const found = locateTopLevelValue(line, key);
     return found ? lineRange(found.start, found.end) : lineRange();
@@ -244,6 +218,9 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
   }
   // The common case skips the copy `{ ...body, provider }`: spreading a parsed object costs more than parsing it.
   const plain = plainRequest(body as Record<string, unknown>, options.provider);
+  // A plain request holds only text and numbers; anything else may nest.
+  const deepInBody = plain ? undefined : deeplyNested(body as Record<string, unknown>, 'body');
+  if (deepInBody !== undefined) return void reportDeep(deepInBody, line, 2, report, lineRange);
   const request = plain ? ({ success: true, data: plain } as const) : llmRequestSchema.safeParse({ ...body, provider: options.provider });
   if (!request.success) {
     for (const issue of request.error.issues) {
@@ -255,6 +232,30 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
     return undefined;
   }
   return valid ? { id: customId as string, request: context.shared.share(request.data), source: lineRange() } : undefined;
+}
+
+/** The path of the first value of `record` (but `body`, looked at apart) that nests more than allowed. */
+function deeplyNested(record: Record<string, unknown>, prefix: string | undefined): string | undefined {
+  for (const key in record) {
+    if (prefix === undefined && key === 'body') continue;
+    if (nestsDeeperThan(record[key])) return prefix === undefined ? key : `${prefix}.${key}`;
+  }
+  return undefined;
+}
+
+function reportDeep(path: string, line: string, levelsAbove: number, report: (message: string, code: string, range: SourceRange) => void, lineRange: (start: number, end: number) => SourceRange): void {
+  const at = deepNestingOffset(line, maxJsonDepth + levelsAbove) ?? 0;
+  report(`${path} nests lists and objects more than ${maxJsonDepth} levels deep, more than a request may hold`, 'too-deep', lineRange(at, at + 1));
+}
+
+/** A line over the limit, measured in characters (or in bytes, when it was too long to decode); it is not read. */
+function reportTooLong(size: number, unit: 'bytes' | 'characters', lineNumber: number, context: LineContext): void {
+  context.diagnostics?.push({
+    severity: 'error',
+    message: `Line is ${describeSize(size, unit)}, over the ${describeSize(context.maxLineLength, 'characters')} limit for one request; it was not read`,
+    range: context.rangeOf(lineNumber, 0, 0),
+    code: 'line-too-long',
+  });
 }
 
 /** One Batch API input line (no newline) that sends `item`'s request. */
@@ -410,10 +411,4 @@ class SharedStrings {
     if (this.#seen.size < 256 && text.length <= 64 * 1024) this.#seen.set(text, text);
     return text;
   }
-}
-
-function describeSize(characters: number): string {
-  const megabytes = characters / (1024 * 1024);
-  if (megabytes >= 1) return `${Number.isInteger(megabytes) ? megabytes : megabytes.toFixed(1)} MB`;
-  return `${characters} characters`;
 }

@@ -3,6 +3,7 @@
  * reports a position, and its messages quote the whole input, which is no use
  * in an editor diagnostic for a long line.
  */
+import { maxJsonDepth } from '../jsonDepth';
 
 export interface JsonSyntaxError {
   /** 0-based offset into the text where parsing could not continue. */
@@ -20,12 +21,23 @@ class SyntaxAt extends Error {
   }
 }
 
+// A line wraps the request, which wraps its parameters.
+const maxLineDepth = maxJsonDepth + 2;
 const escapes = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-/** The first syntax error in `text`, or undefined when it is valid JSON (or too deeply nested to scan). */
+/**
+ * The first syntax error in `text`, or undefined when it is valid JSON. Nesting
+ * past what a Batch input line may hold is reported where it starts, so the
+ * scan never recurses deeper than that.
+ */
 export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   let at = 0;
+  let depth = 0;
+  const enter = (): void => {
+    if (++depth > maxLineDepth) fail(`lists and objects nested more than ${maxJsonDepth} levels deep inside a request`);
+    at++;
+  };
   const fail = (problem: string, offset = at): never => {
     throw new SyntaxAt(offset, at >= text.length ? `${problem}, but the line ends` : problem);
   };
@@ -77,10 +89,11 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     fail('expected a value');
   };
   const object = (): void => {
-    at++;
+    enter();
     skipSpace();
     if (text[at] === '}') {
       at++;
+      depth--;
       return;
     }
     for (;;) {
@@ -94,6 +107,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       skipSpace();
       if (text[at] === '}') {
         at++;
+        depth--;
         return;
       }
       if (text[at] !== ',') fail("expected ',' or '}' after a property value");
@@ -101,10 +115,11 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     }
   };
   const array = (): void => {
-    at++;
+    enter();
     skipSpace();
     if (text[at] === ']') {
       at++;
+      depth--;
       return;
     }
     for (;;) {
@@ -112,6 +127,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       skipSpace();
       if (text[at] === ']') {
         at++;
+        depth--;
         return;
       }
       if (text[at] !== ',') fail("expected ',' or ']' after an array element");
@@ -125,7 +141,6 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
     return undefined;
   } catch (error) {
     if (error instanceof SyntaxAt) return { offset: error.offset, problem: error.problem };
-    // Nesting deeper than the call stack: report no position rather than a wrong one.
-    return undefined;
+    throw error;
   }
 }

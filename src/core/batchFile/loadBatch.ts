@@ -5,10 +5,10 @@
  * means the same thing in both.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BatchItem, SourceRange } from '../models';
 import type { Diagnostic } from '../diagnostics';
+import { readDataFile } from '../inputFiles';
 import type { LocatedValue } from '../endpoints/endpointPlan';
 import { parseBatchInput } from './batchJsonl';
 import type { BatchItemList } from './batchJsonl';
@@ -60,7 +60,7 @@ export function loadBatchText(text: string, options: LoadBatchOptions): LoadedBa
     fileName: options.fileName,
     defaultProvider: options.defaultProvider,
     baseDir: options.baseDir ?? dirname(options.fileName),
-    readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')),
+    readFile: options.readFile ?? readDataFile,
   });
   // Blocks passed as a getter: their summaries are made only if the run asks about blocks.
   return fromExpansion(expansion.items, expansion.diagnostics, () => expansion.blocks, expansion.rateLimits);

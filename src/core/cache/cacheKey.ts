@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { maxJsonDepth } from '../jsonDepth';
 import type { LLMRequest } from '../models';
 
 /** Where a request is sent, as far as it changes the answer. Credentials never belong here. */
@@ -15,17 +16,22 @@ const keyVersion = 1;
  * out, so equal values give equal text however the objects were built.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return JSON.stringify(sortKeys(value, 0));
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : sortKeys(item)));
+// Inputs are checked to nest at most `maxJsonDepth` levels inside a request; the margin covers the request
+// itself, its messages and the key's own wrapping. Past it, a clear error rather than a stack overflow.
+const maxKeyDepth = maxJsonDepth + 16;
+
+function sortKeys(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return sortKeys((value as { toJSON: () => unknown }).toJSON());
+  if (depth > maxKeyDepth) throw new RangeError(`the request nests lists and objects more than ${maxJsonDepth} levels deep, more than a request may hold`);
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : sortKeys(item, depth + 1)));
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return sortKeys((value as { toJSON: () => unknown }).toJSON(), depth + 1);
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && typeof item !== 'function') sorted[key] = sortKeys(item);
+    if (item !== undefined && typeof item !== 'function') sorted[key] = sortKeys(item, depth + 1);
   }
   return sorted;
 }

@@ -2,6 +2,7 @@
  * Reading the JSON Schema files `expect: schema PATH` names, once each per
  * expansion; what is wrong with one becomes a diagnostic at the path.
  */
+import { maxJsonDepth, nestsDeeperThan } from '../jsonDepth';
 import { describeReadError } from '../language/data/dataFiles';
 import type { SchemaLoad } from './expectPlan';
 
@@ -36,5 +37,7 @@ function read(path: string, absolute: string, readFile: (absolutePath: string) =
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
     return { ok: false, message: `the schema file ${path} is not a JSON Schema: a schema is an object (or true/false)` };
   }
+  // Compiling and caching a schema walk it recursively, as a request's JSON is walked.
+  if (nestsDeeperThan(schema)) return { ok: false, message: `the schema file ${path} nests lists and objects more than ${maxJsonDepth} levels deep` };
   return { ok: true, schema };
 }

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
-import { fromBatchInput, fromExpansion, loadBatchText } from '../../core/batchFile/loadBatch';
+import { fromBatchInput, fromExpansion, isBatchJsonl, loadBatchText } from '../../core/batchFile/loadBatch';
+import { describeSize, InputFileError, inputFileLimits, readRegularFile } from '../../core/inputFiles';
 import type { ParsedFile } from '../editor/parsedDocuments';
 
 /** The editor's shared parse of an open document, when it has one (see `EditorSupport.getParsed`). */
@@ -27,12 +28,28 @@ export async function loadBatch(uri: vscode.Uri, defaultProvider: string, getPar
   }
   if (parsed?.kind === 'batchInput') return fromBatchInput([...parsed.items], parsed.diagnostics);
   const text = open ? open.getText() : await readText(uri);
+  if (typeof text !== 'string') return fromBatchInput([], [{ severity: 'error', message: text.refused, range: { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 }, code: 'input-file' }]);
   // Relative @data paths need a folder on disk; outside file: URIs the workspace folder stands in.
   const baseDir = uri.scheme === 'file' ? dirname(uri.fsPath) : vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
   return loadBatchText(text, { fileName: uri.fsPath, defaultProvider, ...(baseDir !== undefined && { baseDir }) });
 }
 
-async function readText(uri: vscode.Uri): Promise<string> {
-  const bytes = await vscode.workspace.fs.readFile(uri);
+/** The file's text, or why it is not read: a file on disk goes through the same checks as in the CLI. */
+async function readText(uri: vscode.Uri): Promise<string | { refused: string }> {
+  const limit = inputFileLimits.wholeFileBytes;
+  const what = isBatchJsonl(uri.path) ? 'a Batch input file read whole' : 'a .llmbatch file';
+  let bytes: Uint8Array;
+  try {
+    if (uri.scheme === 'file') bytes = readRegularFile(uri.fsPath, limit, what);
+    else {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if ((stat.type & vscode.FileType.File) === 0) return { refused: 'this is not a regular file; llmbatch reads only regular files' };
+      if (stat.size > limit) return { refused: `it is ${describeSize(stat.size)}, over the ${describeSize(limit)} limit for ${what}` };
+      bytes = await vscode.workspace.fs.readFile(uri);
+    }
+  } catch (error) {
+    if (error instanceof InputFileError) return { refused: error.message };
+    throw error;
+  }
   return new TextDecoder('utf-8').decode(bytes);
 }

@@ -3,11 +3,12 @@
  * and runs: `.llmbatch` files are parsed and expanded, OpenAI Batch input `.jsonl`
  * files are read into items. Entries are dropped when their document closes.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as vscode from 'vscode';
 import { parseBatchInput } from '../../core/batchFile/batchJsonl';
 import type { Diagnostic } from '../../core/diagnostics';
+import { readDataFile } from '../../core/inputFiles';
 import type { BatchItem } from '../../core/models';
 import type { LlmbatchDocument } from '../../core/language/syntax/document';
 import type { ExpansionResult } from '../../core/language/expand/expansionResult';
@@ -40,7 +41,7 @@ export interface ParsedBatchInput {
 export type ParsedFile = ParsedLlmbatch | ParsedBatchInput;
 
 export interface ParsedDocumentsOptions {
-  /** Reads a data file (`@data`) as UTF-8; defaults to `fs.readFileSync`. */
+  /** Reads a data file (`@data`) as UTF-8; defaults to `readDataFile` (regular files within the data file limit). */
   readonly readFile?: (absolutePath: string) => string;
   /** Modification time of a data file, or undefined when it is missing; defaults to `fs.statSync`. */
   readonly modifiedTime?: (absolutePath: string) => number | undefined;
@@ -70,7 +71,7 @@ export class ParsedDocuments {
   readonly #defaultProvider: (document: DocumentLike) => string;
 
   constructor(options: ParsedDocumentsOptions = {}) {
-    this.#readFile = options.readFile ?? ((path) => readFileSync(path, 'utf8'));
+    this.#readFile = options.readFile ?? readDataFile;
     this.#modifiedTime = options.modifiedTime ?? defaultModifiedTime;
     this.#defaultProvider = options.defaultProvider ?? (() => 'openai');
   }

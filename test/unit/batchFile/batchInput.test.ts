@@ -131,6 +131,21 @@ describe('parseBatchInput', () => {
     assert.match(small.diagnostics[0]?.message ?? '', /^Line is \d+ characters, over the 20 characters limit/);
   });
 
+  it('reports JSON nested deeper than a request may hold where the nesting passes the limit, valid or not', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const valid = line('a', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], tools: [] }).replace('"tools":[]', `"tools":${deep}`);
+    const inMetadata = JSON.stringify({ custom_id: 'b', method: 'POST', url: '/v1/chat/completions', metadata: JSON.parse('[]'), body: {} }).replace('"metadata":[]', `"metadata":${deep}`);
+    const broken = `${valid.slice(0, valid.indexOf('"tools":') + 8 + 200)}x`;
+    const { items, diagnostics } = parse([valid, inMetadata, broken]);
+    assert.deepEqual(items, []);
+    const tools = valid.indexOf('"tools":') + '"tools":'.length;
+    assert.deepEqual(summary(diagnostics), [
+      [0, tools + 64, 'error', 'body.tools nests lists and objects more than 64 levels deep, more than a request may hold'],
+      [1, inMetadata.indexOf('"metadata":') + '"metadata":'.length + 64, 'error', 'metadata nests lists and objects more than 64 levels deep, more than a request may hold'],
+      [2, tools + 64, 'error', `Line is not valid JSON: lists and objects nested more than 64 levels deep inside a request (column ${tools + 65})`],
+    ]);
+  });
+
   it('never throws, whatever the text', () => {
     for (const text of ['\u0000', '{', '"', '{"custom_id": {"deep": [[[[[[[[]]]]]]]]}}', '['.repeat(100_000), 'null', '{"body": null}']) {
       assert.doesNotThrow(() => parse([text]));

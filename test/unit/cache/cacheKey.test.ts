@@ -24,6 +24,12 @@ describe('canonicalJson', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
   });
 
+  it('refuses a value nested far deeper than a request may be with a clear error, not a stack overflow', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    assert.throws(() => canonicalJson(deep), { name: 'RangeError', message: 'the request nests lists and objects more than 64 levels deep, more than a request may hold' });
+  });
+
   it('gives the same text for objects built in different orders', () => {
     const first: Record<string, unknown> = {};
     first.model = 'm';

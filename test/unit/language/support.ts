@@ -1,13 +1,14 @@
 import { parseLlmbatch } from '../../../src/core/language/parseLlmbatch';
 import type { ParsedLlmbatch } from '../../../src/core/language/parseLlmbatch';
 import type { Diagnostic } from '../../../src/core/diagnostics';
+import type { ExpandOptions } from '../../../src/core/language/expand/expansionResult';
 import type { SourceRange } from '../../../src/core/models';
 
 /**
  * Parses and expands `text` as if it were `/project/test.llmbatch`, with data files
  * served from `files` (keyed by path relative to /project); records every read.
  */
-export function expandText(text: string, files: Record<string, string> = {}, options: { defaultProvider?: string; maxRequests?: number } = {}): ParsedLlmbatch & { reads: string[] } {
+export function expandText(text: string, files: Record<string, string> = {}, options: Pick<ExpandOptions, 'defaultProvider' | 'maxRequests' | 'maxTextPerFile'> = {}): ParsedLlmbatch & { reads: string[] } {
   const reads: string[] = [];
   const readFile = (path: string): string => {
     reads.push(path);

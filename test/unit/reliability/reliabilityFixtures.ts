@@ -1,7 +1,10 @@
+import { after, before, beforeEach } from 'node:test';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MockServer } from '../../mock/mockServer';
 
 // The built CLI, exactly as users run it (npm test builds it first).
 const cli = resolve('dist/cli.js');
@@ -37,6 +40,25 @@ export function startCli(args: readonly string[], options: { env?: Record<string
     );
   });
   return { child, done };
+}
+
+/**
+ * The mock server for the suite it is called in, with its records cleared and a
+ * fresh scratch folder (`dir`, named after `prefix`) for each test.
+ */
+export function useMockServer(prefix: string): { readonly server: MockServer; readonly dir: string } {
+  const context = {} as { server: MockServer; dir: string };
+  before(async () => {
+    context.server = await MockServer.start();
+  });
+  after(async () => {
+    await context.server.close();
+  });
+  beforeEach(() => {
+    context.server.resetRecords();
+    context.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  return context;
 }
 
 export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {

@@ -2,6 +2,7 @@
  * Data files for `@data`: CSV (or TSV) with a header row, JSON Lines, or a JSON
  * list of objects. Every row becomes one set of variables named after the columns.
  */
+import { maxJsonDepth, nestsDeeperThan } from '../../jsonDepth';
 import { readCsvRecords } from './csv';
 import { findJsonSyntaxError } from '../syntax/jsonSyntax';
 
@@ -76,11 +77,14 @@ function readDelimited(text: string, delimiter: string, rowLimit: number): DataL
 }
 
 function readHeader(fields: readonly string[], line: number, columns: string[], keep: number[], problems: DataProblem[]): void {
+  // A set, not a search of the columns so far: a header of 100 000 columns would take 5 billion comparisons.
+  const seen = new Set<string>();
   fields.forEach((field, index) => {
     const name = field.trim();
     if (name === '') problems.push({ where: `line ${line}`, message: `column ${index + 1} has no name in the header row, so it is not used` });
-    else if (columns.includes(name)) problems.push({ where: `line ${line}`, message: `column "${name}" appears twice in the header row; only the first is used` });
+    else if (seen.has(name)) problems.push({ where: `line ${line}`, message: `column "${name}" appears twice in the header row; only the first is used` });
     else {
+      seen.add(name);
       columns.push(name);
       keep.push(index);
     }
@@ -103,6 +107,11 @@ function collectObjects(items: { value: unknown; where: string; number: number }
   for (const item of items) {
     if (!isRecord(item.value)) {
       problems.push({ where: item.where, message: 'each row must be a JSON object such as {"review": "…"}, so this one is left out' });
+      continue;
+    }
+    // Its values become request parameters (`@response_format = {{format}}`), which may nest only so deep.
+    if (nestsDeeperThan(item.value, maxJsonDepth + 1)) {
+      problems.push({ where: item.where, message: `a value nests lists and objects more than ${maxJsonDepth} levels deep, so this row is left out` });
       continue;
     }
     for (const key of Object.keys(item.value)) {

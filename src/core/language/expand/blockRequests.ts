@@ -15,6 +15,8 @@ import { substituteDeep } from './substitution';
 import type { TemplateCache } from './substitution';
 import { render } from '../syntax/template';
 import type { Template } from '../syntax/template';
+import { TextLimitExceeded } from './textBudget';
+import type { TextBudget } from './textBudget';
 import type { ValueChecks } from '../settings/valueChecks';
 import type { Expectation } from '../../expect/checkGrammar';
 import { resolveExpectations } from '../../expect/expectPlan';
@@ -43,6 +45,8 @@ export interface SharedExpansion {
   readonly values: unknown[];
   /** Reads the JSON Schema files of `expect: schema` lines filled in per request. */
   readonly loadSchema: (path: string) => SchemaLoad;
+  /** What filling in placeholders may still make. */
+  readonly budget: TextBudget;
 }
 
 interface ShapeNode {
@@ -85,8 +89,14 @@ export class BlockExpander {
   private row: DataRow | undefined;
   /** Names being resolved, against `@a = {{b}}`, `@b = {{a}}` loops; made on first need. */
   private resolving: Set<string> | undefined;
+  /**
+   * Values of variables filled in for the current combination: `@v2 = {{v1}}{{v1}}`
+   * fills `v1` in once, so a chain of such lines costs as many steps as it has lines.
+   */
+  private readonly filled = new Map<string, unknown>();
   private readonly missing: string[] = [];
   private readonly templates: TemplateCache;
+  private readonly budget: TextBudget;
   readonly lookup: Lookup = (name) => this.valueOf(name);
 
   constructor(
@@ -96,6 +106,7 @@ export class BlockExpander {
     private readonly fileName: string | undefined,
   ) {
     this.templates = shared.templates;
+    this.budget = shared.budget;
   }
 
   private start(plan: BlockPlan): void {
@@ -103,6 +114,7 @@ export class BlockExpander {
     this.current = plan.axes.length === 0 ? noElements : plan.axes.map((axis) => axis.elements[0] as AxisElement);
     this.row = undefined;
     if (this.missing.length > 0) this.missing.length = 0;
+    if (this.filled.size > 0) this.filled.clear();
     this.fixedMessages = undefined;
     this.shape = undefined;
     this.apiBase = undefined;
@@ -128,28 +140,40 @@ export class BlockExpander {
     // Plain values cannot refer back to anything, so they skip the cycle guard.
     if (binding.source === 'const' && !binding.dynamic) return binding.value;
     if (binding.source === 'axis' && this.current[binding.axis]?.dynamic === false) return this.current[binding.axis]?.value;
+    const filled = this.filled;
+    if (filled.has(name)) return filled.get(name);
     const resolving = (this.resolving ??= new Set());
     if (resolving.has(name)) return undefined;
     resolving.add(name);
     try {
-      return this.resolve(binding);
+      const value = this.resolve(binding);
+      filled.set(name, value);
+      return value;
+    } catch (error) {
+      if (error instanceof TextLimitExceeded) error.locate(`@${name}`, this.settingRange(name));
+      throw error;
     } finally {
       resolving.delete(name);
     }
   }
 
+  /** Where the setting of `name` in effect for this block is written. */
+  private settingRange(name: string): SourceRange {
+    return this.plan.effective.settings.find((setting) => setting.key === name)?.range ?? this.plan.block.separatorRange;
+  }
+
   private resolve(binding: Binding): unknown {
     switch (binding.source) {
       case 'const':
-        return binding.dynamic ? substituteDeep(binding.value, this.lookup, this.templates) : binding.value;
+        return binding.dynamic ? substituteDeep(binding.value, this.lookup, this.templates, this.budget) : binding.value;
       case 'axis': {
         const element = this.current[binding.axis];
-        return element?.dynamic ? substituteDeep(element.value, this.lookup, this.templates) : element?.value;
+        return element?.dynamic ? substituteDeep(element.value, this.lookup, this.templates, this.budget) : element?.value;
       }
       case 'ref':
         return this.valueOf(binding.name);
       case 'template':
-        return render(binding.template, this.lookup);
+        return render(binding.template, this.lookup, this.budget);
     }
   }
 
@@ -161,7 +185,13 @@ export class BlockExpander {
       const element = this.current[binding.axis];
       if (element && !element.dynamic) return element.value;
     }
-    const value = this.resolve(binding);
+    let value: unknown;
+    try {
+      value = this.resolve(binding);
+    } catch (error) {
+      if (error instanceof TextLimitExceeded) error.locate(`@${plan.key}`, plan.setting.range);
+      throw error;
+    }
     if (value === null || value === undefined) return null;
     const result = this.shared.checks.check(plan.key, value);
     if (result.ok) return result.value;
@@ -192,7 +222,14 @@ export class BlockExpander {
   }
 
   private message(definition: MessageDefinition): Message {
-    const message: Message = { role: definition.role, content: render(definition.content, this.lookup) };
+    let content: string;
+    try {
+      content = render(definition.content, this.lookup, this.budget);
+    } catch (error) {
+      if (error instanceof TextLimitExceeded) error.locate(`this ${definition.role} message`, definition.roleRange);
+      throw error;
+    }
+    const message: Message = { role: definition.role, content };
     if (definition.label !== undefined) {
       if (definition.role === 'tool') message.tool_call_id = definition.label;
       else message.name = definition.label;
@@ -277,7 +314,14 @@ export class BlockExpander {
       if (someInvalid && this.current.some((element) => element.invalid)) continue;
       this.row = dataAxis >= 0 ? this.current[dataAxis]?.row : undefined;
       if (this.missing.length > 0) this.missing.length = 0;
-      const request = this.request();
+      if (this.filled.size > 0) this.filled.clear();
+      this.budget.startRequest();
+      let request: LLMRequest | undefined;
+      try {
+        request = this.request();
+      } catch (error) {
+        return this.stop(error);
+      }
       if (this.missing.length > 0) this.reportMissing();
       if (!request || this.missing.length > 0) continue;
       let expectations: readonly Expectation[] | undefined;
@@ -300,7 +344,13 @@ export class BlockExpander {
           for (let c = 0; c < columnList.length; c++) if (values[c] !== undefined) setOwn(variables, columnList[c] ?? '', values[c]);
         }
       }
-      let base = idTemplate ? render(idTemplate, this.lookup).trim() : '';
+      let base = '';
+      try {
+        if (idTemplate) base = render(idTemplate, this.lookup, this.budget).trim();
+      } catch (error) {
+        if (error instanceof TextLimitExceeded) error.locate('@name', this.settingRange('name'));
+        return this.stop(error);
+      }
       if (base === '') base = requestIdBase(name, labels, this.row?.number);
       for (let sample = 0; sample < repeat; sample++) {
         const item: { -readonly [K in keyof LlmbatchItem]: LlmbatchItem[K] } = {
@@ -319,6 +369,12 @@ export class BlockExpander {
         items.push(item);
       }
     }
+  }
+
+  /** Reports a text limit passed while filling in, which ends the block's expansion; anything else is rethrown. */
+  private stop(error: unknown): void {
+    if (!(error instanceof TextLimitExceeded)) throw error;
+    this.sink.add('error', error.describe(), error.place?.range ?? this.plan.block.separatorRange, 'text-limit');
   }
 
   /** The current request's expectations, filled in; undefined when one is malformed (reported). */

@@ -3,9 +3,9 @@
  * combination of sweep values, data row and repeat — with the diagnostics that
  * need more than the text alone (unknown names, invalid values, data files).
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Diagnostic } from '../../diagnostics';
+import { readDataFile } from '../../inputFiles';
 import { BlockExpander, BodyShapes } from './blockRequests';
 import type { SharedExpansion } from './blockRequests';
 import { planBlock } from './blockPlan';
@@ -26,6 +26,7 @@ import { RequestIds, UniqueNames } from './requestIds';
 import { schemaLoader } from '../../expect/schemaFiles';
 import { checkBlockSettingNames, checkHeaderSettingNames, namesUsedIn } from '../settings/settingNames';
 import { TemplateCache } from './substitution';
+import { TextBudget } from './textBudget';
 import { ValueChecks } from '../settings/valueChecks';
 
 const defaultMaxRequests = 100_000;
@@ -36,6 +37,7 @@ interface BlockStage {
   readonly headerSettings: EffectiveSettings;
   readonly summaryScope: SummaryScope;
   readonly expander: BlockExpander;
+  readonly budget: TextBudget;
   readonly ids: RequestIds;
   readonly rateLimits: FileRateLimits | undefined;
   /** Set when blocks are dropped once expanded. */
@@ -101,7 +103,7 @@ export class DocumentExpansion {
 
   private begin(): BlockStage {
     const { options, ignored } = this;
-    const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+    const readFile = options.readFile ?? readDataFile;
     const baseDir = options.baseDir ?? (options.fileName !== undefined ? dirname(options.fileName) : process.cwd());
     const dataFiles = new Map<string, DataLoad>();
     const absoluteOf = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
@@ -136,10 +138,11 @@ export class DocumentExpansion {
     };
     const headerSettings = headerEffective(this.header, ignored);
     const summaryScope: SummaryScope = { header: headerSettings, ignored, described: context.described, table: new SummaryTable(), lines: this.lines };
-    const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap(), shapes: new BodyShapes(), values: [], loadSchema: context.loadSchema };
+    const budget = new TextBudget(options.maxTextPerRequest, options.maxTextPerFile);
+    const shared: SharedExpansion = { templates: new TemplateCache(), checks, fixedMessages: new WeakMap(), shapes: new BodyShapes(), values: [], loadSchema: context.loadSchema, budget };
     const expander = new BlockExpander(this.blockReports, shared, options.defaultProvider, options.fileName);
     const pending = this.lines ? new PendingSummaries(summaryScope) : undefined;
-    return { context, headerSettings, summaryScope, expander, ids: new RequestIds(this.items), rateLimits, pending };
+    return { context, headerSettings, summaryScope, expander, budget, ids: new RequestIds(this.items), rateLimits, pending };
   }
 
   /** Plans and expands the next block; its own names must have been checked. */
@@ -161,7 +164,8 @@ export class DocumentExpansion {
           block.separatorRange,
           'too-many-requests',
         );
-      } else {
+      } else if (!stage.budget.exhausted) {
+        // Once the file's text budget is spent (and reported), later blocks are not expanded.
         stage.expander.expand(plan, items, stage.ids);
         this.total += plan.requestCount;
       }

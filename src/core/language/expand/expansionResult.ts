@@ -8,12 +8,16 @@ export interface ExpandOptions {
   readonly fileName?: string;
   /** Used by blocks that set no `@provider`. */
   readonly defaultProvider?: string;
-  /** Reads a data file as UTF-8 text; defaults to `fs.readFileSync(path, 'utf8')`. Throws as `fs` does. */
+  /** Reads a data file as UTF-8 text; defaults to `readDataFile` (regular files within the data file limit). Throws as `fs` does. */
   readonly readFile?: (absolutePath: string) => string;
   /** Folder for relative `@data` paths; defaults to the file's folder, else the working directory. */
   readonly baseDir?: string;
   /** Blocks that would take the file past this many requests are not expanded; defaults to 100 000. */
   readonly maxRequests?: number;
+  /** Characters that filling in placeholders may make for one request; defaults to 10 MB (`textLimits`). */
+  readonly maxTextPerRequest?: number;
+  /** The same for all of the file's requests together; defaults to 256 MB. */
+  readonly maxTextPerFile?: number;
 }
 
 /** An `@api_base` the file asks for; whether to honour it is the caller's decision. */

@@ -2,10 +2,10 @@
  * Filling placeholders into setting values, which may be text or any JSON value
  * with `{{name}}` inside its strings.
  */
+import { maxJsonDepth } from '../../jsonDepth';
 import { compileString, render } from '../syntax/template';
 import type { Template } from '../syntax/template';
-
-const maxDepth = 64;
+import type { TextBudget } from './textBudget';
 
 /** True when some string inside `value` contains `{{`. Iterative: JSON may nest deeply. */
 export function hasPlaceholderText(value: unknown): boolean {
@@ -39,14 +39,23 @@ export class TemplateCache {
   }
 }
 
-/** Returns `value` with every string's placeholders filled in. */
-export function substituteDeep(value: unknown, lookup: (name: string) => unknown, cache: TemplateCache, depth = 0): unknown {
-  if (typeof value === 'string') return value.includes('{{') ? render(cache.get(value), lookup) : value;
-  if (depth > maxDepth || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((element: unknown) => substituteDeep(element, lookup, cache, depth + 1));
+/**
+ * Returns `value` with every string's placeholders filled in. Each element
+ * copied is charged to `budget` like a character of text: a large JSON value
+ * copied for every request of a sweep costs memory as text does.
+ */
+export function substituteDeep(value: unknown, lookup: (name: string) => unknown, cache: TemplateCache, budget?: TextBudget, depth = 0): unknown {
+  if (typeof value === 'string') return value.includes('{{') ? render(cache.get(value), lookup, budget) : value;
+  if (depth >= maxJsonDepth || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    budget?.spend(value.length);
+    return value.map((element: unknown) => substituteDeep(element, lookup, cache, budget, depth + 1));
+  }
+  const entries = Object.entries(value);
+  budget?.spend(entries.length);
   const result: Record<string, unknown> = {};
-  for (const [key, element] of Object.entries(value)) {
-    Object.defineProperty(result, key, { value: substituteDeep(element, lookup, cache, depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const [key, element] of entries) {
+    Object.defineProperty(result, key, { value: substituteDeep(element, lookup, cache, budget, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return result;
 }

@@ -3,6 +3,7 @@
  * or a template variable; and checking a parameter value against the request model.
  */
 import { z } from 'zod';
+import { maxJsonDepth, nestsDeeperThan } from '../../jsonDepth';
 import { llmRequestSchema, requestParameterNames, requestParameterSchemas } from '../../models';
 
 /**
@@ -99,17 +100,23 @@ function describeIssue(key: string, error: z.ZodError): string {
 export function checkSettingValue(key: string, value: unknown): CheckResult {
   const schema = settingSchemas[key];
   if (!schema) return { ok: true, value };
+  if (nestsDeeperThan(value)) return deepValue(key);
   const first = schema.safeParse(value);
   if (first.success) return { ok: true, value: first.data };
   if (typeof value === 'string') {
     const parsed = parseJsonLoosely(value.trim());
     if (parsed !== undefined && typeof parsed.value !== 'string') {
+      if (nestsDeeperThan(parsed.value)) return deepValue(key);
       const second = schema.safeParse(parsed.value);
       if (second.success) return { ok: true, value: second.data };
       return { ok: false, message: describeIssue(key, second.error) };
     }
   }
   return { ok: false, message: describeIssue(key, first.error) };
+}
+
+function deepValue(key: string): CheckResult {
+  return { ok: false, message: `${key} nests lists and objects more than ${maxJsonDepth} levels deep, more than a request may hold` };
 }
 
 function parseJsonLoosely(text: string): { value: unknown } | undefined {

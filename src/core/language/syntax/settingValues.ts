@@ -3,6 +3,7 @@
  * text; a JSON list is a sweep. Positions inside the value are kept so problems
  * with one element of a sweep can be underlined on that element.
  */
+import { deepNestingOffset, maxJsonDepth } from '../../jsonDepth';
 import type { SourceRange } from '../../models';
 import { findJsonSyntaxError } from './jsonSyntax';
 import { isListValued } from '../settings/parameters';
@@ -160,6 +161,11 @@ export function readSettingValue(key: string, source: ValueText, problems: Value
       const error = findJsonSyntaxError(text) ?? { offset: 0, message: 'not valid JSON' };
       const range = error.offset >= text.length ? source.range(text.length, text.length) : source.range(error.offset, error.offset + 1);
       problems.push({ message: `@${key}: ${error.message} — a value starting with ${text[0]} must be valid JSON; put text in "quotes"`, range });
+      return { kind: 'invalid' };
+    }
+    const deep = deepNestingOffset(text);
+    if (deep !== undefined) {
+      problems.push({ message: `@${key} nests lists and objects more than ${maxJsonDepth} levels deep, more than a request may hold`, range: source.range(deep, deep + 1) });
       return { kind: 'invalid' };
     }
     if (Array.isArray(value) && isSweep(key, value)) {

@@ -5,6 +5,7 @@
  */
 import type { SourceRange } from '../../models';
 import { lineRange } from './lines';
+import type { TextBudget } from '../expand/textBudget';
 
 export interface Placeholder {
   readonly name: string;
@@ -158,15 +159,23 @@ export function valueToText(value: unknown): string {
   }
 }
 
-/** Fills in a template; `lookup` returns undefined for names it does not know. */
-export function render(template: Template, lookup: (name: string) => unknown): string {
+/**
+ * Fills in a template; `lookup` returns undefined for names it does not know.
+ * The text made is charged to `budget` before it is joined, so a text over its
+ * limit is never built.
+ */
+export function render(template: Template, lookup: (name: string) => unknown, budget?: TextBudget): string {
   if (template.text !== undefined) return template.text;
   const parts = template.parts;
   // Joined rather than added up: `+=` leaves a chain of pieces that each kept request would carry.
   const pieces = new Array<string>(parts.length);
+  let length = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string | Placeholder;
-    pieces[i] = typeof part === 'string' ? part : valueToText(lookup(part.name));
+    const piece = typeof part === 'string' ? part : valueToText(lookup(part.name));
+    pieces[i] = piece;
+    length += piece.length;
   }
+  budget?.spend(length);
   return pieces.length === 1 ? (pieces[0] as string) : pieces.join('');
 }
