@@ -175,11 +175,17 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
         this.panelShowing(record)?.rowsChanged(ids);
         return;
       }
+      case 'scored': {
+        const record = this.live.get(event.runId);
+        if (!record) return;
+        this.panelShowing(record)?.rowsChanged(record.applyOutcomes(event.outcomes));
+        return;
+      }
       case 'finished': {
         const record = this.live.get(event.runId);
         if (!record) return;
         this.live.delete(event.runId);
-        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs, event.stats.rateLimited429s);
+        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs, event.stats.rateLimited429s, event.stats.judge);
         this.panelShowing(record)?.finished(ids);
         this.history()
           .save(record)
