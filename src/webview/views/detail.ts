@@ -1,5 +1,5 @@
 /** The detail of one request: everything sent and received, with copy buttons. */
-import type { CopyPart, ResultRow, RowDetail } from '../protocol';
+import type { CopyPart, DetailCheck, ResultRow, RowDetail } from '../protocol';
 import { button, h, setChildren } from '../dom';
 import { formatDuration, formatInteger } from '../logic/format';
 import { statusLabels } from '../logic/columns';
@@ -9,6 +9,8 @@ export interface DetailCallbacks {
   onCopy(part: CopyPart): void;
   onReveal(): void;
   onRerun(): void;
+  /** Shows the `expect:` line of the check at this position of the detail's list. */
+  onRevealCheck(index: number): void;
 }
 
 export class DetailView {
@@ -51,6 +53,7 @@ export class DetailView {
     setChildren(this.body, [
       this.meta(row, detail),
       detail.error !== undefined && this.section('Error', detail.error, 'error'),
+      detail.checks !== undefined && detail.checks.length > 0 && this.checks(detail.checks),
       detail.answer !== undefined && this.section('Answer', detail.answer, 'answer'),
       this.sectionWith('Messages', messages, 'messages'),
       this.collapsible('Request JSON', detail.requestJson, 'request'),
@@ -92,6 +95,30 @@ export class DetailView {
       { className: 'meta' },
       pairs.filter((pair): pair is [string, string] => pair[1] !== undefined && pair[1] !== '').flatMap(([name, value]) => [h('dt', { text: name }), h('dd', { text: value })]),
     );
+  }
+
+  /** Failed checks first would reorder the lines as written; the order is kept and failures stand out instead. */
+  private checks(checks: readonly DetailCheck[]): HTMLElement {
+    const passed = checks.filter((check) => check.pass).length;
+    const list = h(
+      'ol',
+      { className: 'checks' },
+      checks.map((check, index) => {
+        const state = check.error ? 'error' : check.pass ? 'pass' : 'fail';
+        const label = `expect: ${check.check}`;
+        const name = check.hasSource
+          ? button(label, () => this.callbacks.onRevealCheck(index), { className: 'link check-name', title: 'Show this expect: line in the editor' })
+          : h('span', { className: 'check-name', text: label });
+        return h('li', { className: `check check-${state}` }, [
+          h('span', { className: 'check-mark', text: check.error ? '⚠' : check.pass ? '✓' : '✗', attrs: { 'aria-label': check.error ? 'error' : check.pass ? 'passed' : 'failed' } }),
+          h('div', { className: 'check-body' }, [name, h('div', { className: 'check-reason', text: check.reason })]),
+        ]);
+      }),
+    );
+    return h('div', { className: 'detail-section' }, [
+      h('div', { className: 'section-header' }, [h('h3', { text: `Checks · ${passed}/${checks.length} passed` })]),
+      list,
+    ]);
   }
 
   private section(title: string, text: string, part: CopyPart): HTMLElement {
