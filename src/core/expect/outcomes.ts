@@ -63,3 +63,22 @@ export interface BlockScoreboard {
   readonly block: string;
   readonly axes: readonly { readonly axis: string; readonly rows: readonly ScoreboardRow[] }[];
 }
+
+/** The grader requests of a run, counted apart from its own requests. */
+export interface GraderCounts {
+  readonly requests: number;
+  readonly cached: number;
+  readonly failed: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+/** Everything scoring says about one run, for the hosts' run results and the results panel. */
+export interface RunExpectations {
+  readonly counts: PassCount;
+  /** By request id (a null-prototype object); failed requests and those without expectations have none. */
+  readonly outcomes: Readonly<Record<string, RequestOutcome>>;
+  readonly scoreboard: readonly BlockScoreboard[];
+  /** Absent when the run had no judge check to grade. */
+  readonly graders?: GraderCounts;
+}

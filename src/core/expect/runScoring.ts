@@ -14,7 +14,7 @@ import { answerOf, scoreAnswer, usesCheck } from './evaluateCheck';
 import type { ScoredAnswer } from './evaluateCheck';
 import { graderRequest, readGraderReply } from './judge';
 import type { GraderVerdict } from './judge';
-import type { PassCount, RequestOutcome } from './outcomes';
+import type { PassCount, RequestOutcome, RunExpectations } from './outcomes';
 import { ScoreboardBuilder } from './scoreboard';
 import type { ScoredRequest } from './scoreboard';
 import { SchemaValidators } from './schemaValidators';
@@ -82,6 +82,16 @@ export class RunScoring {
 
   get counts(): PassCount {
     return { scored: this.scored, passed: this.passed };
+  }
+
+  /** The run's expectations as the hosts hand them on, with `outcomes` by request id. */
+  summary(outcomes: Readonly<Record<string, RequestOutcome>>, graders: BatchRunResult | undefined): RunExpectations {
+    const counts = this.counts;
+    const scoreboard = this.scoreboard.build();
+    if (!graders) return { counts, outcomes, scoreboard };
+    const { stats } = graders;
+    const graderCounts = { requests: graders.results.length, cached: stats.cacheHits, failed: graders.failures.length, promptTokens: stats.promptTokens, completionTokens: stats.completionTokens };
+    return { counts, outcomes, scoreboard, graders: graderCounts };
   }
 
   /**

@@ -31,20 +31,16 @@ export class PassRates {
         this.runs.set(event.runId, verdicts);
         return false;
       }
-      case 'scored': {
-        const requests = this.runs.get(event.runId)?.requests;
-        for (const { id, outcome } of event.outcomes) {
-          const request = requests?.get(id);
-          if (request) request.pass = outcome.pass;
-        }
-        return false;
-      }
       case 'results': {
-        // A failed answer is not scored: it drops out of the rate.
         const requests = this.runs.get(event.runId)?.requests;
         for (const result of event.results) {
           const request = requests?.get(result.id);
-          if (request && !result.ok) delete request.pass;
+          // A cancelled re-run keeps the earlier answer, and so its verdict.
+          if (!request || (!result.ok && result.error.code === 'cancelled')) continue;
+          const outcome = event.outcomes?.[result.id];
+          // A failed answer is not scored: it drops out of the rate.
+          if (outcome) request.pass = outcome.pass;
+          else delete request.pass;
         }
         return false;
       }

@@ -172,20 +172,15 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
         const record = this.live.get(event.runId);
         if (!record) return;
         const ids = record.applyResults(event.results);
+        if (event.outcomes) record.applyOutcomes(event.outcomes);
         this.panelShowing(record)?.rowsChanged(ids);
-        return;
-      }
-      case 'scored': {
-        const record = this.live.get(event.runId);
-        if (!record) return;
-        this.panelShowing(record)?.rowsChanged(record.applyOutcomes(event.outcomes));
         return;
       }
       case 'finished': {
         const record = this.live.get(event.runId);
         if (!record) return;
         this.live.delete(event.runId);
-        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs, event.stats.rateLimited429s, event.stats.judge);
+        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs, event.stats.rateLimited429s, event.expect?.graders);
         this.panelShowing(record)?.finished(ids);
         this.history()
           .save(record)

@@ -3,10 +3,10 @@
  * that have arrived, re-runs merged in, and its stored form. Pure: no VS Code here.
  */
 import type { BatchResult, SourceRange } from '../../core/models';
-import type { BlockScoreboard, RequestOutcome } from '../../core/expect/outcomes';
+import type { BlockScoreboard, GraderCounts, RequestOutcome } from '../../core/expect/outcomes';
 import { scoredRequestOf } from '../../core/expect/runScoring';
 import { ScoreboardBuilder } from '../../core/expect/scoreboard';
-import type { JudgeStats, RunItemInfo, ScoredOutcome } from '../runs/runEvents';
+import type { RunItemInfo } from '../runs/runEvents';
 import type { HistoryEntry, JudgeSummary, ResultRow, RowDetail, RunProgress, RunState, RunView } from '../../webview/protocol';
 import type { CostFunction } from './rowModel';
 import { buildDetail, buildRow } from './rowModel';
@@ -23,10 +23,10 @@ export interface StoredRun {
   readonly rateLimited429s?: number;
   readonly items: readonly RunItemInfo[];
   readonly results: readonly BatchResult[];
-  /** Verdicts of the answers' `expect:` lines, when the file has any. */
-  readonly outcomes?: readonly ScoredOutcome[];
+  /** Verdicts of the answers' `expect:` lines by request id, when the file has any. */
+  readonly outcomes?: Readonly<Record<string, RequestOutcome>>;
   /** The latest run's grader requests, when it had `judge` checks. */
-  readonly judge?: JudgeStats;
+  readonly judge?: GraderCounts;
 }
 
 export class RunRecord {
@@ -36,7 +36,7 @@ export class RunRecord {
   /** Attempts turned away with 429, summed over the re-runs merged in. */
   rateLimited429s = 0;
   /** The grader requests of the latest run or re-run, when it had `judge` checks. */
-  judge: JudgeStats | undefined;
+  judge: GraderCounts | undefined;
   private readonly items: RunItemInfo[];
   private readonly positions = new Map<string, number>();
   private readonly results: (BatchResult | undefined)[];
@@ -68,8 +68,8 @@ export class RunRecord {
     if (stored) {
       this.applyResults(stored.results);
       // Read back from disk: verdicts that are not well formed are dropped, never shown half.
-      if (Array.isArray(stored.outcomes)) this.applyOutcomes(stored.outcomes.filter(isScoredOutcome));
-      if (isJudgeStats(stored.judge)) this.judge = stored.judge;
+      if (stored.outcomes && typeof stored.outcomes === 'object') this.applyOutcomes(Object.fromEntries(Object.entries(stored.outcomes).filter(([, outcome]) => isOutcome(outcome))));
+      if (isGraderCounts(stored.judge)) this.judge = stored.judge;
     }
   }
 
@@ -134,10 +134,10 @@ export class RunRecord {
     return changed;
   }
 
-  /** Records the verdicts of answers (matched by id); returns the ids whose rows changed. */
-  applyOutcomes(outcomes: readonly ScoredOutcome[]): string[] {
+  /** Records the verdicts of answers (by request id); returns the ids whose rows changed. */
+  applyOutcomes(outcomes: Readonly<Record<string, RequestOutcome>>): string[] {
     const changed: string[] = [];
-    for (const { id, outcome } of outcomes) {
+    for (const [id, outcome] of Object.entries(outcomes)) {
       const position = this.positions.get(id);
       if (position === undefined || this.results[position]?.ok !== true) continue;
       this.outcomes[position] = outcome;
@@ -171,11 +171,11 @@ export class RunRecord {
   judgeSummary(): JudgeSummary | undefined {
     const judge = this.judge;
     if (!judge) return undefined;
-    return { requests: judge.requests, failed: judge.failed, cached: judge.cached, tokens: judge.promptTokens + judge.completionTokens, ...(judge.costUsd !== undefined && { costUsd: judge.costUsd }) };
+    return { requests: judge.requests, failed: judge.failed, cached: judge.cached, tokens: judge.promptTokens + judge.completionTokens };
   }
 
   /** Marks the run over; returns the ids whose rows changed (those left without an answer). */
-  finish(cancelled: boolean, wallTimeMs: number, rateLimited429s = 0, judge?: JudgeStats): string[] {
+  finish(cancelled: boolean, wallTimeMs: number, rateLimited429s = 0, judge?: GraderCounts): string[] {
     const changed = [...this.rerunning];
     this.scoreboardCache = undefined;
     if (judge) this.judge = judge;
@@ -305,31 +305,26 @@ export class RunRecord {
       items: this.items,
       results: this.results.filter((result): result is BatchResult => result !== undefined),
       ...(this.outcomes.some((outcome) => outcome !== undefined) && {
-        outcomes: this.items.flatMap((item, i) => {
-          const outcome = this.outcomes[i];
-          return outcome ? [{ id: item.id, outcome }] : [];
-        }),
+        outcomes: Object.fromEntries(this.items.flatMap((item, i) => (this.outcomes[i] ? [[item.id, this.outcomes[i]]] : []))),
       }),
       ...(this.judge && { judge: this.judge }),
     };
   }
 }
 
-function isScoredOutcome(value: unknown): value is ScoredOutcome {
-  const entry = value as Partial<ScoredOutcome> | null;
-  const outcome = entry?.outcome as Partial<RequestOutcome> | undefined;
+function isOutcome(value: unknown): value is RequestOutcome {
+  const outcome = value as Partial<RequestOutcome> | null;
   return (
-    typeof entry?.id === 'string' &&
     typeof outcome?.pass === 'boolean' &&
     Array.isArray(outcome.checks) &&
     outcome.checks.every((check: unknown) => {
-      const c = check as Record<string, unknown> | null;
-      return typeof c?.['check'] === 'string' && typeof c['pass'] === 'boolean' && typeof c['reason'] === 'string';
+      const fields = check as Record<string, unknown> | null;
+      return typeof fields?.['check'] === 'string' && typeof fields['pass'] === 'boolean' && typeof fields['reason'] === 'string';
     })
   );
 }
 
-function isJudgeStats(value: unknown): value is JudgeStats {
-  const stats = value as Record<string, unknown> | null | undefined;
-  return ['requests', 'failed', 'cached', 'promptTokens', 'completionTokens'].every((name) => typeof stats?.[name] === 'number');
+function isGraderCounts(value: unknown): value is GraderCounts {
+  const counts = value as Record<string, unknown> | null | undefined;
+  return ['requests', 'failed', 'cached', 'promptTokens', 'completionTokens'].every((name) => typeof counts?.[name] === 'number');
 }

@@ -6,19 +6,20 @@
  * that would send a key where it does not belong. Runs at the same time draw on
  * one rate budget per endpoint and key through the shared limiter registry.
  */
+import type { RequestOutcome, RunExpectations } from '../../core/expect/outcomes';
+import { formatPassCount } from '../../core/expect/outcomes';
+import { RunScoring } from '../../core/expect/runScoring';
 import * as vscode from 'vscode';
 import { RequestManager } from '../../core/engine/requestManager';
 import { RateLimiterRegistry } from '../../core/rateLimit/rateLimiterRegistry';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
-import type { BatchItem, BatchResult, SuccessResult } from '../../core/models';
-import type { RequestOutcome } from '../../core/expect/outcomes';
-import { RunScoring } from '../../core/expect/runScoring';
+import type { BatchItem, BatchResult } from '../../core/models';
 import { cacheKey } from '../../core/cache/cacheKey';
 import { costOf, estimateCost } from '../../core/pricing';
 import { readRunSettings } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
 import type { Log } from '../log';
-import type { JudgeStats, RunEvent, RunItemInfo, RunStats, ScoredOutcome } from './runEvents';
+import type { RunEvent, RunItemInfo, RunStats } from './runEvents';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
 import { loadBatch } from './batchSource';
 import type { Selection } from './runSetup';
@@ -48,10 +49,10 @@ export interface BatchRunResult {
   readonly items: readonly RunItemInfo[];
   /** One per item, in item order. */
   readonly results: readonly BatchResult[];
-  /** The verdict of each item's `expect:` lines, in item order; undefined without expectations or an answer. */
-  readonly outcomes: readonly (RequestOutcome | undefined)[];
   readonly stats: RunStats;
   readonly cancelled: boolean;
+  /** Set when the file has `expect:` lines: every verdict, the pass count and the scoreboard. */
+  readonly expect?: RunExpectations;
 }
 
 /** The latest complete picture of a file's runs, updated by re-runs. */
@@ -179,8 +180,7 @@ export class RunController implements vscode.Disposable {
     const settings = readRunSettings(uri);
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
     const items = selectItems(batch, options, fileName);
-    // Expectations are scored as answers arrive; grader requests go to endpoints planned with the run's own.
-    const scoring = batch.kind === 'llmbatch' ? await RunScoring.forItems(items) : undefined;
+    const scoring = await RunScoring.forItems(items);
     const setup = await this.#setUp(uri, scoring ? [...items, ...scoring.plannedGraderItems()] : items, batch, settings, false);
     const store = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
     const cache = store && options.bypassCache ? writeOnly(store) : store;
@@ -202,7 +202,8 @@ export class RunController implements vscode.Disposable {
     this.#emitter.fire({ type: 'started', runId, fileUri: active.fileUri, startedAt: Date.now(), items: infos, ...(options.updates !== undefined && { updates: options.updates }) });
     log.info(`${runId}: ${fileName}: ${items.length} request${items.length === 1 ? '' : 's'} to ${setup.endpoints.map(describeEndpoint).join(', ')}${cache ? '' : ' (cache off)'}${options.bypassCache ? ' (bypassing the cache)' : ''}`);
 
-    const manager = new RequestManager(scoring ? (request) => setup.providerFor(scoring.routeOf(request)) : setup.providerFor, {
+    const providerFor = setup.providerFor;
+    const manager = new RequestManager(scoring ? (request) => providerFor(scoring.routeOf(request)) : providerFor, {
       concurrency: settings.concurrency,
       timeoutMs: settings.timeoutMs,
       retryAttempts: settings.retryAttempts,
@@ -212,18 +213,21 @@ export class RunController implements vscode.Disposable {
       onLog: (entry) => (entry.level === 'debug' ? undefined : log[entry.level === 'error' ? 'error' : entry.level === 'warn' ? 'warn' : 'info'](`${entry.itemId ? `${entry.itemId}: ` : ''}${entry.message}`)),
     });
     const pending: BatchResult[] = [];
-    const scored: ScoredOutcome[] = [];
-    const outcomes = new Map<string, RequestOutcome>();
-    const score = (result: SuccessResult, outcome: RequestOutcome) => {
-      outcomes.set(result.id, outcome);
-      scored.push({ id: result.id, outcome });
-    };
+    // Verdicts of results not yet handed over, and of the whole run, by request id.
+    let pendingOutcomes: Record<string, RequestOutcome> | undefined;
+    const outcomes: Record<string, RequestOutcome> = Object.create(null) as Record<string, RequestOutcome>;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = undefined;
-      if (pending.length) this.#emitter.fire({ type: 'results', runId, results: pending.splice(0) });
-      if (scored.length) this.#emitter.fire({ type: 'scored', runId, outcomes: scored.splice(0) });
+      const scored = pendingOutcomes;
+      pendingOutcomes = undefined;
+      if (pending.length) this.#emitter.fire({ type: 'results', runId, results: pending.splice(0), ...(scored && { outcomes: scored }) });
+    };
+    const hand = (result: BatchResult, outcome: RequestOutcome | undefined) => {
+      if (outcome) outcomes[result.id] = (pendingOutcomes ??= Object.create(null) as Record<string, RequestOutcome>)[result.id] = outcome;
+      pending.push({ ...result, index: indexOf(result.index) });
+      flushTimer ??= setTimeout(flush, 100);
     };
     const title = `LLM Batch: ${fileName}`;
     const outcome = await withRunProgress(title, active.abort, (sink) =>
@@ -235,54 +239,30 @@ export class RunController implements vscode.Disposable {
         },
         onResult: (result, item) => {
           log.result(result);
-          pending.push({ ...result, index: indexOf(result.index) });
-          const verdict = scoring?.take(result, item);
-          if (verdict && verdict !== 'waiting' && result.ok) score(result, verdict);
-          flushTimer ??= setTimeout(flush, 100);
+          const outcome = scoring?.take(result, item);
+          // An answer waiting for its grader is handed over once graded.
+          if (outcome !== 'waiting') hand(result, outcome);
         },
       }),
     );
+    // Grader requests go through the same engine, under a progress of their own so the run's counts stay its own.
+    const graders = scoring?.graderItems().length
+      ? await withRunProgress(`LLM Batch: judging ${fileName}`, active.abort, (sink) => scoring.grade(manager, { signal: active.abort.signal, onProgress: (progress) => sink.report(progress) }, hand))
+      : await scoring?.grade(manager, { signal: active.abort.signal }, hand);
     flush();
-    const judge = scoring && (await this.#grade(scoring, manager, fileName, active.abort, score));
-    flush();
+    const expect = scoring?.summary(outcomes, graders);
     const results = outcome.results.map((result) => ({ ...result, index: indexOf(result.index) }));
-    const stats = {
-      ...runStats(items, results, outcome.wallTimeMs, outcome.cancelled, outcome.stats.rateLimited429s),
-      ...(scoring && { expect: scoring.counts }),
-      ...(judge && { judge }),
-    };
-    this.#emitter.fire({ type: 'finished', runId, stats });
+    const stats = runStats(items, results, outcome.wallTimeMs, outcome.cancelled, outcome.stats.rateLimited429s);
+    this.#emitter.fire({ type: 'finished', runId, stats, ...(expect && { expect }) });
     this.#remember(options.updates ?? runId, active.fileUri, infos, results, updates);
     log.info(
       `${runId}: ${outcome.cancelled ? 'cancelled' : 'finished'} in ${(outcome.wallTimeMs / 1000).toFixed(1)} s — ${stats.succeeded} answered (${stats.cached} cached), ${stats.failed} failed` +
         (stats.unfinished ? `, ${stats.unfinished} not run` : '') +
         (stats.rateLimited429s ? `, ${stats.rateLimited429s} × 429` : '') +
-        (stats.expect ? `, ${stats.expect.passed}/${stats.expect.scored} passed their expectations` : '') +
-        (judge ? `; judge: ${judge.requests} request${judge.requests === 1 ? '' : 's'} (${judge.cached} cached, ${judge.failed} failed)` : ''),
+        (expect ? `; ${formatPassCount(expect.counts)}` : '') +
+        (expect?.graders ? `; judge: ${expect.graders.requests} request${expect.graders.requests === 1 ? '' : 's'} (${expect.graders.cached} cached, ${expect.graders.failed} failed)` : ''),
     );
-    return { runId, fileUri: active.fileUri, items: infos, results, outcomes: items.map((item) => outcomes.get(item.id)), stats, cancelled: outcome.cancelled };
-  }
-
-  /** Sends the grader requests of `judge` checks through the run's engine, under a progress notification of their own. */
-  async #grade(scoring: RunScoring, manager: RequestManager, fileName: string, abort: AbortController, score: (result: SuccessResult, outcome: RequestOutcome) => void): Promise<JudgeStats | undefined> {
-    const graders = scoring.graderItems().slice();
-    if (graders.length === 0) {
-      scoring.settle([], score);
-      return undefined;
-    }
-    const run = await withRunProgress(`LLM Batch: judging ${fileName}`, abort, (sink) =>
-      scoring.grade(manager, { signal: abort.signal, onProgress: (progress) => sink.report(progress) }, score),
-    );
-    if (!run) return undefined;
-    const stats = runStats(graders, run.results, run.wallTimeMs, run.cancelled, 0);
-    return {
-      requests: run.results.length,
-      failed: stats.failed + (stats.unfinished ?? 0),
-      cached: stats.cached,
-      promptTokens: stats.promptTokens,
-      completionTokens: stats.completionTokens,
-      ...(stats.costUsd !== undefined && { costUsd: stats.costUsd }),
-    };
+    return { runId, fileUri: active.fileUri, items: infos, results, stats, cancelled: outcome.cancelled, ...(expect && { expect }) };
   }
 
   async #setUp(uri: vscode.Uri, items: BatchItem[], batch: LoadedBatch, settings: ReturnType<typeof readRunSettings>, dry: boolean) {

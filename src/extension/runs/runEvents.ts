@@ -5,7 +5,7 @@
  */
 import type { BatchResult, SourceRange } from '../../core/models';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
-import type { PassCount, RequestOutcome } from '../../core/expect/outcomes';
+import type { RequestOutcome, RunExpectations } from '../../core/expect/outcomes';
 
 /** What the panel needs to show a request before its answer arrives. */
 export interface RunItemInfo {
@@ -24,22 +24,6 @@ export interface RunItemInfo {
   readonly expects?: true;
 }
 
-/** The grader requests of `judge` checks: sent through the same engine, counted apart from the run's own. */
-export interface JudgeStats {
-  readonly requests: number;
-  readonly failed: number;
-  readonly cached: number;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly costUsd?: number;
-}
-
-/** The verdict on one request's `expect:` lines. */
-export interface ScoredOutcome {
-  readonly id: string;
-  readonly outcome: RequestOutcome;
-}
-
 export interface RunStats {
   readonly total: number;
   readonly succeeded: number;
@@ -55,10 +39,6 @@ export interface RunStats {
   readonly rateLimited429s?: number;
   readonly wallTimeMs: number;
   readonly cancelled: boolean;
-  /** Requests with expectations that got an answer, and how many passed; absent when none has any. */
-  readonly expect?: PassCount;
-  /** Absent when no `judge` check had an answer to grade. */
-  readonly judge?: JudgeStats;
 }
 
 export type RunEvent =
@@ -78,10 +58,12 @@ export type RunEvent =
     }
   | { readonly type: 'progress'; readonly runId: string; readonly progress: ProgressEvent }
   /** Results arrive in small groups (not one event per answer) to keep the panel cheap to update. */
-  | { readonly type: 'results'; readonly runId: string; readonly results: readonly BatchResult[] }
-  /**
-   * Verdicts of answers with `expect:` lines; they follow the answers' `results` event
-   * (at once, or once a grader has answered a `judge` check).
-   */
-  | { readonly type: 'scored'; readonly runId: string; readonly outcomes: readonly ScoredOutcome[] }
-  | { readonly type: 'finished'; readonly runId: string; readonly stats: RunStats };
+  | {
+      readonly type: 'results';
+      readonly runId: string;
+      readonly results: readonly BatchResult[];
+      /** The verdicts of the `expect:` lines of these results, by request id; absent when none has expectations. */
+      readonly outcomes?: Readonly<Record<string, RequestOutcome>>;
+    }
+  /** `expect` is set when the run had expectations: pass counts, verdicts, scoreboard and grader counts. */
+  | { readonly type: 'finished'; readonly runId: string; readonly stats: RunStats; readonly expect?: RunExpectations };

@@ -130,6 +130,23 @@ describe('llmbatch grammar', () => {
     assert.ok(!lineScopes(lines, 4).some((scope) => scope.startsWith('markup.heading')));
   });
 
+  it('colours expect: lines — the check, not, its argument\'s variables, regex and limit — and ends the message before them', async () => {
+    const text = ['@judge_model = m', 'user: hi', 'expect: not contains {{word}}', 'expect: matches /^(yes|no)$/i', 'expect: tokens <= 64', 'user:', '\\expect: kept'].join('\n');
+    const lines = await tokenize(text);
+    assert.ok(has(scopesOf(lines, 2, 'expect'), 'keyword.control.expect.llmbatch'));
+    assert.ok(!lineScopes(lines, 2).some((scope) => scope.startsWith('meta.message')));
+    assert.ok(has(scopesOf(lines, 2, 'not '), 'keyword.operator.logical.not.llmbatch'));
+    assert.ok(has(scopesOf(lines, 2, 'contains'), 'support.function.check.llmbatch'));
+    assert.ok(has(scopesOf(lines, 2, 'word'), 'variable.other.template.llmbatch'));
+    assert.ok(has(scopesOf(lines, 3, 'matches'), 'support.function.check.llmbatch'));
+    assert.ok(has(scopesOf(lines, 3, '/^(yes|no)$/i'), 'string.regexp.llmbatch'));
+    assert.ok(has(scopesOf(lines, 4, '<='), 'keyword.operator.comparison.llmbatch'));
+    assert.ok(has(scopesOf(lines, 4, '64'), 'constant.numeric.llmbatch'));
+    assert.ok(has(scopesOf(lines, 6, '\\'), 'constant.character.escape.line.llmbatch'));
+    assert.ok(!lineScopes(lines, 6).some((scope) => scope.startsWith('meta.expect')));
+    assert.ok(has(scopesOf(lines, 0, 'judge_model'), 'keyword.other.directive.llmbatch'));
+  });
+
   it('names every request parameter and file setting the parser knows', async () => {
     const names = ['provider', 'api_base', ...requestParameterNames];
     const lines = await tokenize(names.map((name) => `@${name} = 1`).join('\n'));
