@@ -66,7 +66,8 @@ const checksColumn: Column = {
   label: 'Checks',
   numeric: false,
   minWidth: 72,
-  priority: 1,
+  // The verdict is what a scored run is for: it stays however narrow the panel.
+  priority: 0,
   text: (row) => checksText(row.checks),
   sortValue: (row) => (row.checks ? (row.checks.total === 0 ? 1 : row.checks.passed / row.checks.total) : undefined),
 };
@@ -187,7 +188,7 @@ export function columnsFor(rows: readonly ResultRow[], options: { readonly showB
 
 /**
  * Drops columns until the minimum widths fit `width`: the least important
- * first, and among equals the rightmost. Request, status and answer always stay.
+ * first, and among equals the rightmost. Request, status, checks and answer always stay.
  */
 export function columnsThatFit(columns: readonly Column[], width: number): Column[] {
   const kept = [...columns];

@@ -51,9 +51,10 @@ export class DetailView {
       ),
     );
     setChildren(this.body, [
+      // The verdict comes first: it is what a scored run is read for.
+      detail.checks !== undefined && detail.checks.length > 0 && this.checks(detail.checks),
       this.meta(row, detail),
       detail.error !== undefined && this.section('Error', detail.error, 'error'),
-      detail.checks !== undefined && detail.checks.length > 0 && this.checks(detail.checks),
       detail.answer !== undefined && this.section('Answer', detail.answer, 'answer'),
       this.sectionWith('Messages', messages, 'messages'),
       this.collapsible('Request JSON', detail.requestJson, 'request'),

@@ -50,7 +50,9 @@ export class ScoreboardView {
   }
 
   private axisTable(block: string, axis: string, rows: readonly ScoreboardRow[], sort: ScoreboardSort | undefined): HTMLElement {
-    const best = rows.find((row) => row.scored > 0);
+    // A star only for a real winner: scored, and ahead of the runner-up on pass rate.
+    const [first, second] = rows;
+    const best = first && first.scored > 0 && (!second || second.scored === 0 || first.passRate > second.passRate) ? first : undefined;
     const header = h('tr', {}, [
       h('th', { className: 'axis-heading', text: axis, attrs: { scope: 'col' } }),
       ...sortable.map(([column, label, title]) => {
@@ -64,7 +66,7 @@ export class ScoreboardView {
       h('th', { className: 'numeric', text: 'Failed', title: 'requests that got no answer (not scored)', attrs: { scope: 'col' } }),
     ]);
     const body = sortScoreboardRows(rows, sort).map((row) =>
-      h('tr', { className: row === best && rows.length > 1 ? 'best' : '' }, [
+      h('tr', { className: row === best && rows.length > 1 ? 'best' : '', title: row === best ? 'The best pass rate on this axis' : '' }, [
         h('th', { attrs: { scope: 'row' } }, [
           button(row.value, () => this.callbacks.onPick({ block, axis, value: row.value }), { className: 'link axis-value', title: `Show the requests with ${axis} = ${row.value}` }),
         ]),

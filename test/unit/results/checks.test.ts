@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { columnsFor } from '../../../src/webview/logic/columns';
+import { columnsFor, columnsThatFit } from '../../../src/webview/logic/columns';
 import { buildDisplayList } from '../../../src/webview/logic/sortFilter';
 import { describeAxisFilter, rowMatchesAxis, sortScoreboardRows } from '../../../src/webview/logic/checks';
 import { buildVariantMatrix, columnPassCounts } from '../../../src/webview/logic/matrix';
@@ -27,6 +27,10 @@ describe('checks in the results table', () => {
     assert.equal(keys[keys.indexOf('status') + 1], 'checks');
     const checks = columns.find((column) => column.key === 'checks')!;
     assert.deepEqual(rows.map((entry) => checks.text(entry)), ['✓ 3/3', '✗ 1/3', '✗ 2/3', '', '']);
+  });
+
+  it('keeps the checks column however narrow the panel', () => {
+    assert.deepEqual(columnsThatFit(columnsFor(rows), 300).map((column) => column.key), ['id', 'status', 'checks', 'answer']);
   });
 
   it('has no checks column when no answer has expectations', () => {
