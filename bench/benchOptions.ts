@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const scenarioNames = ['latency', 'cpu', 'peers', 'scale', 'parse', 'faults', 'webview', 'rateLimits'] as const;
+export const scenarioNames = ['latency', 'cpu', 'peers', 'scale', 'parse', 'faults', 'webview', 'rateLimits', 'expect'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export const benchUsage = `Usage: npm run bench -- [scenario …] [options]

@@ -17,6 +17,7 @@ import { parseScenario } from './scenarios/parse';
 import { faultsScenario } from './scenarios/faults';
 import { webviewScenario } from './scenarios/webview';
 import { rateLimitsScenario } from './scenarios/rateLimits';
+import { expectScenario } from './scenarios/expectScoring';
 import { stopAllMeasured } from './processes/measureProcess';
 
 const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioBody>> = {
@@ -28,6 +29,7 @@ const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Scenario
   faults: faultsScenario,
   webview: webviewScenario,
   rateLimits: rateLimitsScenario,
+  expect: expectScenario,
 };
 
 function log(line: string): void {

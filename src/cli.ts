@@ -3,6 +3,7 @@
  * A thin adapter: the work happens in `src/core/`, shared with the editor.
  */
 import { main } from './cli/main';
+import { exitCodes } from './cli/runCommand';
 
 const controller = new AbortController();
 let interrupted = false;
@@ -15,17 +16,24 @@ process.on('SIGINT', () => {
 });
 
 // A reader that stops early (`llmbatch run … | head`) wants no more output; answers received so far stay cached.
+// Other failures (a full disk under `> file`) are for whoever writes results there: they move the
+// results elsewhere and say so; anything else written to stdout is reported at the end.
+let stdoutFailure: NodeJS.ErrnoException | undefined;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+  stdoutFailure ??= error;
 });
 
 main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
   (code) => {
+    if (stdoutFailure && code !== exitCodes.outputFailed) {
+      process.stderr.write(`llmbatch: cannot write stdout: ${stdoutFailure.message}\n`);
+      code = exitCodes.outputFailed;
+    }
     process.exitCode = code;
   },
   (error: unknown) => {
     process.stderr.write(`llmbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 3;
+    process.exitCode = exitCodes.internal;
   },
 );

@@ -14,7 +14,8 @@ Runs every request in <input> — a .llmbatch file or OpenAI Batch API input JSO
 and writes one OpenAI Batch output line per request, in input order.
 
 Options:
-  --out FILE            write results to FILE instead of stdout
+  --out FILE            write results to FILE instead of stdout (a regular file,
+                        replaced when the run ends; a FIFO or device is streamed into)
   --concurrency N       requests in flight at most (default 100)
   --rpm N               requests per minute to stay under, per endpoint and key
                         (default: the file's @rpm, else the limits the server announces)
@@ -36,6 +37,10 @@ ${cacheBackendUsage}
   --quiet               no progress bar and no summary
   -h, --help            show this help
   --version             show the version
+
+Exit codes: 0 all answered · 1 some failed or cancelled · 2 usage or input error,
+nothing sent · 3 internal error · 4 results could not be written where asked
+(the message says where they are)
 
 ${batchUsage}`;
 

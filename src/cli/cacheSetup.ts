@@ -4,6 +4,7 @@
  */
 import type { CacheProvider } from '../core/cache/cacheProvider';
 import { DiskCache } from '../core/cache/diskCache';
+import type { JournalFileSystem } from '../core/cache/journalStore';
 import { checkRedisUrl, openSharedCache, redisUrlEnv } from '../core/cache/sharedCache';
 
 export interface CacheBackendOptions {
@@ -45,12 +46,12 @@ export function parseCacheBackend(raw: { backend?: string | undefined; redisUrl?
  * the redis backend has no usable URL.
  */
 export function openCliCache(
-  options: CacheBackendOptions & { readonly ttlMs?: number | undefined },
+  options: CacheBackendOptions & { readonly ttlMs?: number | undefined; readonly fs?: JournalFileSystem | undefined },
   directory: string,
   env: Readonly<Record<string, string | undefined>>,
   warn: (message: string) => void,
 ): CacheProvider {
-  const disk = new DiskCache({ directory, ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }) });
+  const disk = new DiskCache({ directory, ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }), ...(options.fs && { fs: options.fs }) });
   if (options.cacheBackend !== 'redis') return disk;
   const url = options.redisUrl ?? env[redisUrlEnv];
   if (!url) throw new Error(`--cache-backend redis needs --redis-url or the ${redisUrlEnv} environment variable`);

@@ -1,16 +1,33 @@
 /**
  * Writes results in input order while they complete in any order: a result waits
- * in a small buffer until every earlier one has been written. Output goes to a
- * temporary file renamed into place at the end, so an interrupted run never
- * leaves a file that looks complete.
+ * in a small buffer until every earlier one has been written. When the place
+ * the results go to fails (a full disk, a reader that went away), the lines
+ * that did not make it go to the next fallback, so no answer that was paid for
+ * is dropped; the report at the end says which lines are where.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Chunk, LineSink } from './outputSinks';
 
-/** Where the lines go: a file written synchronously, or a stream such as stdout. */
-interface LineSink {
-  write(text: string): void;
-  /** Rejects with the first write that failed (disk full): reported at the end rather than ending the process mid-run. */
-  end(): Promise<void>;
+/** Somewhere to write when the sink in use fails; `open` may copy what the failed one holds (and throws when it cannot be used). */
+export interface Fallback {
+  /** Said when it cannot be opened, e.g. "a new file in /tmp". */
+  readonly name: string;
+  open(failed: LineSink): LineSink;
+}
+
+export interface WriterOptions {
+  /** Tried in order, each at most once. */
+  readonly fallbacks?: readonly Fallback[];
+  /** Told when a sink fails and where the lines go from now on: `to` is undefined when nowhere is left. */
+  readonly onFailover?: (from: LineSink, error: Error, to: LineSink | undefined) => void;
+}
+
+export interface WriteReport {
+  /** What could not be written, in order: the target first. */
+  readonly failures: readonly { readonly name: string; readonly error: Error }[];
+  /** Where the lines are, in order; `first` and `last` count lines from 1. */
+  readonly parts: readonly { readonly name: string; readonly first: number; readonly last: number }[];
+  /** Lines that could be written nowhere. */
+  readonly lost: number;
 }
 
 export class OrderedWriter {
@@ -18,45 +35,20 @@ export class OrderedWriter {
   private next = 0;
   private chunk: string[] = [];
   private chunkSize = 0;
+  private chunkLines = 0;
+  #sink: LineSink | undefined;
+  readonly #used: LineSink[] = [];
+  readonly #failed = new Set<LineSink>();
+  readonly #failures: { name: string; error: Error }[] = [];
+  readonly #fallbacks: Fallback[];
+  #lost = 0;
 
-  private constructor(
-    private readonly sink: LineSink,
-    private readonly finalPath?: string,
-    private readonly tempPath?: string,
-  ) {}
-
-  /**
-   * Opens `<path>.partial` at once, so a path that cannot be written throws before anything is sent.
-   * Writes are synchronous: a write stream copies each chunk into a Buffer that lingers until the
-   * next garbage collection, and a fast run (from the cache) produces tens of megabytes a second.
-   */
-  static toFile(path: string): OrderedWriter {
-    const tempPath = `${path}.partial`;
-    const fd = openSync(tempPath, 'w');
-    let failure: Error | undefined;
-    const sink: LineSink = {
-      write: (text) => {
-        if (failure) return;
-        try {
-          writeSync(fd, text);
-        } catch (error) {
-          failure = error instanceof Error ? error : new Error(String(error));
-        }
-      },
-      end: async () => {
-        closeSync(fd);
-        if (failure) throw failure;
-      },
-    };
-    return new OrderedWriter(sink, path, tempPath);
-  }
-
-  static toStream(stream: NodeJS.WritableStream): OrderedWriter {
-    return new OrderedWriter({
-      write: (text) => void stream.write(text),
-      // stdout stays open for others; waiting for its buffer to drain is enough.
-      end: () => new Promise<void>((resolve) => ((stream as { writableNeedDrain?: boolean }).writableNeedDrain === true ? stream.once('drain', resolve) : resolve())),
-    });
+  constructor(
+    sink: LineSink,
+    private readonly options: WriterOptions = {},
+  ) {
+    this.#fallbacks = [...(options.fallbacks ?? [])];
+    this.#use(sink);
   }
 
   /** Accepts the line of result number `index` (0-based, each index exactly once). */
@@ -67,28 +59,63 @@ export class OrderedWriter {
       this.next++;
       this.chunk.push(ready, '\n');
       this.chunkSize += ready.length;
+      this.chunkLines++;
     }
     // Batching lines into ~64 KiB writes keeps 100 000 small writes off the event loop.
     if (this.chunkSize > 65_536) this.flush();
   }
 
-  get written(): number {
-    return this.next;
+  /** Flushes and ends every sink used; a complete file is moved into place. */
+  async close(): Promise<WriteReport> {
+    this.flush();
+    for (const sink of this.#used) {
+      const error = await sink.end();
+      if (error && !this.#failed.has(sink)) this.#failures.push({ name: sink.name, error });
+    }
+    const parts: { name: string; first: number; last: number }[] = [];
+    let first = 1;
+    for (const sink of this.#used) {
+      if (sink.lines === 0) continue;
+      parts.push({ name: sink.keptAt, first, last: first + sink.lines - 1 });
+      first += sink.lines;
+    }
+    return { failures: this.#failures, parts, lost: this.#lost };
   }
 
   private flush(): void {
     if (this.chunk.length === 0) return;
-    this.sink.write(this.chunk.join(''));
+    const chunk: Chunk = { text: this.chunk.join(''), lines: this.chunkLines };
     this.chunk = [];
     this.chunkSize = 0;
+    this.chunkLines = 0;
+    this.#send(chunk);
   }
 
-  /** Flushes and, for a file, moves it into place — only when `complete`; otherwise the partial file is removed. */
-  async close(complete: boolean): Promise<void> {
-    this.flush();
-    await this.sink.end();
-    if (this.finalPath === undefined) return;
-    if (complete) renameSync(this.tempPath!, this.finalPath);
-    else rmSync(this.tempPath!, { force: true });
+  #send(chunk: Chunk): void {
+    if (this.#sink) this.#sink.write(chunk);
+    else this.#lost += chunk.lines;
+  }
+
+  #use(sink: LineSink): void {
+    sink.onFailure = (error, unwritten) => this.#sinkFailed(sink, error, unwritten);
+    this.#sink = sink;
+    this.#used.push(sink);
+  }
+
+  #sinkFailed(sink: LineSink, error: Error, unwritten: readonly Chunk[]): void {
+    this.#failed.add(sink);
+    this.#failures.push({ name: sink.name, error });
+    this.#sink = undefined;
+    while (!this.#sink && this.#fallbacks.length > 0) {
+      const fallback = this.#fallbacks.shift()!;
+      try {
+        this.#use(fallback.open(sink));
+      } catch (fallbackError) {
+        this.#failures.push({ name: fallback.name, error: fallbackError instanceof Error ? fallbackError : new Error(String(fallbackError)) });
+      }
+    }
+    this.options.onFailover?.(sink, error, this.#sink);
+    // The next sink may fail in turn; whatever it does not take goes on down the line.
+    for (const chunk of unwritten) this.#send(chunk);
   }
 }

@@ -19,9 +19,11 @@ import type { BatchRunResult } from '../core/engine/requestManager';
 import { RunScoring } from '../core/expect/runScoring';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
+import type { JournalFileSystem } from '../core/cache/journalStore';
 import { openCliCache } from './cacheSetup';
 import type { RunOptions } from './args';
-import { OrderedWriter } from './orderedWriter';
+import type { OutputFileSystem } from './outputTarget';
+import { checkResults, closeResults, openResults } from './resultsOutput';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
 import { exitCodeFor, expectationReport } from './expectSummary';
@@ -33,9 +35,14 @@ export interface CliIo {
   readonly stderr: NodeJS.WriteStream | NodeJS.WritableStream;
   /** Aborts the run (Ctrl+C); finished answers are kept and written. */
   readonly signal?: AbortSignal;
+  /** Where results are written; node's `fs` unless a test makes writes fail. */
+  readonly outputFs?: OutputFileSystem;
+  /** Where the disk cache is kept; node's `fs` unless a test makes writes fail. */
+  readonly cacheFs?: JournalFileSystem;
 }
 
-export const exitCodes = { ok: 0, someFailed: 1, usage: 2 } as const;
+/** Documented in the README and `--help`; `internal` (a bug) is set by the entry point. */
+export const exitCodes = { ok: 0, someFailed: 1, usage: 2, internal: 3, outputFailed: 4 } as const;
 
 /** `file:line:col: error: message`, 1-based, as compilers print them. */
 export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): string {
@@ -104,6 +111,12 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
 
   const batch = readCheckedBatch(inputPath, shownName, options.provider ?? 'openai', 'sent', say, true);
   if (batch === undefined) return exitCodes.usage;
+  const target = checkResults(options.out, io);
+  if ('refused' in target) {
+    say(`llmbatch: cannot write ${options.out}: ${target.refused}`);
+    say('llmbatch: nothing was sent');
+    return exitCodes.usage;
+  }
   // --provider sends everything through one provider, e.g. `echo` to try a file offline.
   const items = options.provider ? mapItems(batch.items, (item) => ({ ...item, request: { ...item.request, provider: options.provider! } })) : batch.items;
   // Every line of a Batch input file goes to the same provider, so its first line plans them all
@@ -148,13 +161,16 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   let cacheWarned = false;
   let cache: CacheProvider | undefined;
   try {
-    cache = cacheDir ? openCliCache({ ...options, ttlMs: options.cacheTtlMs }, cacheDir, io.env, (message) => !options.quiet && say(`llmbatch: warning: ${message}`)) : undefined;
+    cache = cacheDir ? openCliCache({ ...options, ttlMs: options.cacheTtlMs, fs: io.cacheFs }, cacheDir, io.env, (message) => !options.quiet && say(`llmbatch: warning: ${message}`)) : undefined;
   } catch (error) {
     say(`llmbatch: ${error instanceof Error ? error.message : String(error)}`);
     say('llmbatch: nothing was sent');
     return exitCodes.usage;
   }
   const endpoints = ready.endpoints;
+  // Stops the run when results can be written nowhere: what came next would be paid for and lost.
+  const stop = new AbortController();
+  io.signal?.addEventListener('abort', () => stop.abort(io.signal?.reason), { once: true });
   const providerFor = ready.providerFor;
   const manager = new RequestManager(scoring ? (request) => providerFor(scoring.routeOf(request)) : providerFor, {
     concurrency: options.concurrency,
@@ -176,18 +192,17 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     },
   });
 
-  let writer: OrderedWriter;
-  try {
-    writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
-  } catch (error) {
-    say(`llmbatch: cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`);
+  const writer = await openResults(target, options.out, io, say, { quiet: options.quiet, ...(io.signal && { signal: io.signal }), onNowhere: () => stop.abort(new Error('results cannot be written')) });
+  if (writer === 'cancelled' || 'refused' in writer) {
+    if (writer !== 'cancelled') say(`llmbatch: cannot write ${options.out}: ${writer.refused}`);
     say('llmbatch: nothing was sent');
-    return exitCodes.usage;
+    await cache?.close();
+    return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
   const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   const run = await manager.processBatch(items, {
-    ...(io.signal && { signal: io.signal }),
+    signal: stop.signal,
     ...(bar && { onProgress: (event) => bar.update(event) }),
     onResult: (result, item) => {
       const outcome = scoring?.take(result, item);
@@ -200,12 +215,12 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   let graders: BatchRunResult | undefined;
   if (scoring) {
     const judgeBar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream, 'judge') : undefined;
-    graders = await scoring.grade(manager, { ...(io.signal && { signal: io.signal }), ...(judgeBar && { onProgress: (event) => judgeBar.update(event) }) }, (result, outcome) =>
+    graders = await scoring.grade(manager, { signal: stop.signal, ...(judgeBar && { onProgress: (event) => judgeBar.update(event) }) }, (result, outcome) =>
       writer.add(result.index, formatBatchOutputLine(result, { expect: outcome })),
     );
     judgeBar?.done();
   }
-  await writer.close(true);
+  const outputProblems = await closeResults(writer, cache ? 'the run was stopped; the answers received are in the cache, so the same command again writes them without sending them again' : 'the run was stopped');
   await cache?.close();
 
   const failed = run.failures.length;
@@ -223,7 +238,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     if (run.cancelled) parts.push('cancelled');
     const report = scoring && expectationReport(scoring, graders);
     if (report) parts.push(...report.summary);
-    say(`llmbatch: ${parts.join(' · ')}${options.out ? ` → ${options.out}` : ''}`);
+    say(`llmbatch: ${parts.join(' · ')}${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
     for (const line of report?.scoreboard ?? []) say(line);
     const failures = run.failures.filter((result) => !result.ok && result.error.code !== 'cancelled');
     for (const result of failures.slice(0, maxShownFailures)) {
@@ -231,6 +246,9 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     }
     if (failures.length > maxShownFailures) say(`  … and ${failures.length - maxShownFailures} more (see the error field of each line)`);
   }
+  // Said last, whatever --quiet says: these are the lines to act on.
+  for (const line of outputProblems) say(line);
+  if (outputProblems.length > 0) return exitCodes.outputFailed;
   return exitCodeFor(failed, scoring?.counts, options.minPassRate);
 }
 

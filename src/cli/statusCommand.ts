@@ -11,7 +11,7 @@ import { isSubmissionDone, summarizeSubmission } from '../core/batchApi/jobResul
 import type { StatusOptions } from './batchArgs';
 import type { BatchSetup } from './batchSetup';
 import { withBatchSetup } from './batchSetup';
-import { OrderedWriter } from './orderedWriter';
+import { checkResults, closeResults, openResults } from './resultsOutput';
 import { scoreCollected } from './collectedScoring';
 import { exitCodeFor, expectationReport } from './expectSummary';
 import type { CliIo } from './runCommand';
@@ -24,6 +24,12 @@ export async function statusCommand(options: StatusOptions, io: CliIo): Promise<
 
 async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say: (line: string) => void): Promise<number> {
   const { jobs } = setup;
+  // Checked before waiting, possibly for hours, for results that could not be written.
+  const output = checkResults(options.out, io);
+  if ('refused' in output) {
+    say(`llmbatch: cannot write ${options.out}: ${output.refused}`);
+    return exitCodes.usage;
+  }
   const stateName = relative(io.cwd, setup.stateFile) || setup.stateFile;
   let recorded: SubmissionRecord[];
   try {
@@ -88,12 +94,11 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
     return exitCodes.someFailed;
   }
   const results = await jobs.results(current.id);
-  let writer: OrderedWriter;
-  try {
-    writer = options.out ? OrderedWriter.toFile(resolve(io.cwd, options.out)) : OrderedWriter.toStream(io.stdout);
-  } catch (error) {
-    say(`llmbatch: cannot write ${options.out}: ${error instanceof Error ? error.message : String(error)}`);
-    return exitCodes.usage;
+  const writer = await openResults(output, options.out, io, say, { quiet: options.quiet, ...(io.signal && { signal: io.signal }) });
+  if (writer === 'cancelled' || 'refused' in writer) {
+    if (writer !== 'cancelled') say(`llmbatch: cannot write ${options.out}: ${writer.refused}`);
+    say(`llmbatch: the answers are in the cache: \`llmbatch status ${current.id} --out FILE\` writes them`);
+    return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
   const file = relative(io.cwd, current.file) || current.file;
   const scores = await scoreCollected(current.file, results, file);
@@ -101,17 +106,19 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
     const outcome = scores?.outcomes.get(result.index);
     writer.add(result.index, formatBatchOutputLine(result, outcome && { expect: outcome }));
   }
-  await writer.close(true);
+  const outputProblems = await closeResults(writer, 'the answers are in the cache');
   const failed = results.filter((result) => !result.ok);
   if (!options.quiet) {
     const report = scores && expectationReport(scores.scoring, undefined);
     const passed = report ? ` · ${report.summary.join(' · ')}` : '';
-    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${passed}${options.out ? ` → ${options.out}` : ''}`);
+    say(`llmbatch: ${current.id}: ${results.length - failed.length} answered, ${failed.length} without an answer${passed}${options.out && outputProblems.length === 0 ? ` → ${options.out}` : ''}`);
     for (const line of report?.scoreboard ?? []) say(line);
     for (const result of failed.slice(0, 10)) if (!result.ok) say(`  ${result.id}: ${result.error.code}: ${result.error.message}`);
     if (failed.length > 10) say(`  … and ${failed.length - 10} more`);
     if (failed.length) say(`llmbatch: \`llmbatch run ${file}\` sends just these ${failed.length} live; the answered ones come from the cache`);
   }
+  for (const line of outputProblems) say(line);
+  if (outputProblems.length > 0) return exitCodes.outputFailed;
   return exitCodeFor(failed.length, scores?.scoring.counts, options.minPassRate);
 }
 

@@ -283,12 +283,13 @@ export function formatBatchOutputLine(result: BatchResult, options: FormatBatchO
     attempts: result.attempts,
     latency_ms: result.latencyMs,
     ...(result.via !== undefined && { via: result.via }),
-    ...(options.expect && { expect: { pass: options.expect.pass, checks: options.expect.checks.map(({ check, pass, reason }) => ({ check, pass, reason })) } }),
   };
   const id = options.id ?? `batch_req_${result.index}`;
   if (result.ok) {
     const response = { status_code: result.statusCode, request_id: result.requestId ?? null, body: result.response };
-    return JSON.stringify({ id, custom_id: result.id, response, error: null, llmbatch: meta });
+    const line = JSON.stringify({ id, custom_id: result.id, response, error: null, llmbatch: meta });
+    // `llmbatch` is the last field: the verdict goes at its end, written by hand (a scored run writes one per line).
+    return options.expect ? `${line.slice(0, -2)},"expect":${expectJson(options.expect)}}}` : line;
   }
   const response =
     result.statusCode === undefined
@@ -296,6 +297,25 @@ export function formatBatchOutputLine(result: BatchResult, options: FormatBatchO
       : { status_code: result.statusCode, request_id: null, body: { error: { message: result.error.message, code: result.error.code } } };
   return JSON.stringify({ id, custom_id: result.id, response, error: { code: result.error.code, message: result.error.message }, llmbatch: meta });
 }
+
+/** `{"pass": …, "checks": [{"check", "pass", "reason"}, …]}` — the verdict without the fields only hosts use. */
+function expectJson(outcome: RequestOutcome): string {
+  const checks = outcome.checks;
+  const parts = new Array<string>(checks.length);
+  for (let i = 0; i < checks.length; i++) {
+    const checked = checks[i] as RequestOutcome['checks'][number];
+    // Outcomes shared by many answers are frozen (see `scoreAnswer`): their JSON is made once.
+    let json = Object.isFrozen(checked) ? checkJson.get(checked) : undefined;
+    if (json === undefined) {
+      json = `{"check":${JSON.stringify(checked.check)},"pass":${checked.pass},"reason":${JSON.stringify(checked.reason)}}`;
+      if (Object.isFrozen(checked)) checkJson.set(checked, json);
+    }
+    parts[i] = json;
+  }
+  return `{"pass":${outcome.pass},"checks":[${parts.join(',')}]}`;
+}
+
+const checkJson = new WeakMap<object, string>();
 
 export interface ParsedBatchOutput {
   /** Results by custom_id, `index` numbering them in file order. */

@@ -5,18 +5,19 @@
  * answer — more CPU than the request itself at a few hundred answers a second.
  *
  * Every store instance appends to a journal file of its own
- * (`cache-<time>-<pid>-<random>.jsonl`), so writers never interleave and no
+ * (`cache-<time>-<pid>-<random>.jsonl`, see `journalWriter.ts`), so writers never interleave and no
  * lock is needed. An entry is one `write` of a whole line; a process killed
  * mid-write leaves at most a last line without its newline, which readers skip.
  * Reading builds an index of where each key's newest line is and reads that
  * line on demand, so memory stays small however large the cache grows.
  * Journals written by other processes are picked up when a lookup misses.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { utf8Slice } from '../utf8Slice';
+import { JournalWriter } from './journalWriter';
 
 /** The synchronous file operations the store needs; node's `fs` by default. */
 export interface JournalFileSystem {
@@ -26,6 +27,7 @@ export interface JournalFileSystem {
   writeSync(fd: number, data: Uint8Array): number;
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   fstatSync(fd: number): { size: number };
+  ftruncateSync(fd: number, length: number): void;
   closeSync(fd: number): void;
   unlinkSync(path: string): void;
   rmdirSync(path: string): void;
@@ -36,8 +38,10 @@ export interface JournalStoreOptions {
   readonly fs?: JournalFileSystem;
   /** How often at most a miss looks for what other processes wrote since; default 1 s. */
   readonly rescanMs?: number;
-  /** Milliseconds since some epoch; only paces rescans. */
+  /** Milliseconds since some epoch; paces rescans and the pause of writes after failures. */
   readonly now?: () => number;
+  /** How long writes pause after three failures in a row (a full disk); default 60 s. */
+  readonly writePauseMs?: number;
 }
 
 /** Tells journal files apart from anything else and from future layouts. */
@@ -89,7 +93,7 @@ export class JournalStore implements KeyvStoreAdapter {
   readonly #now: () => number;
   readonly #journals = new Map<string, Journal>();
   readonly #index = new Map<string, Location>();
-  #own: { journal: Journal; fd: number } | undefined;
+  readonly #writer: JournalWriter<Journal>;
   #lastScan = Number.NEGATIVE_INFINITY;
   #operations = 0;
   // Journals holding a read-ahead window, least recently filled first.
@@ -100,6 +104,18 @@ export class JournalStore implements KeyvStoreAdapter {
     this.#fs = options.fs ?? nodeFs;
     this.#rescanMs = options.rescanMs ?? 1_000;
     this.#now = options.now ?? (() => performance.now());
+    this.#writer = new JournalWriter<Journal>({
+      directory: options.directory,
+      fs: this.#fs,
+      header: headerBytes,
+      now: this.#now,
+      ...(options.writePauseMs !== undefined && { pauseMs: options.writePauseMs }),
+      created: (name, path) => {
+        const journal: Journal = { name, path, consumed: 0, valid: true };
+        this.#journals.set(name, journal);
+        return journal;
+      },
+    });
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
@@ -178,44 +194,12 @@ export class JournalStore implements KeyvStoreAdapter {
   #append(name: string, text: string, index: boolean): void {
     const bytes = Buffer.from(text);
     try {
-      const own = this.#own ?? this.#openOwn();
-      const written = this.#fs.writeSync(own.fd, bytes);
-      if (written !== bytes.length) throw new Error(`only ${written} of ${bytes.length} bytes were written`);
-      if (index) this.#index.set(name, { journal: own.journal, offset: own.journal.consumed, length: bytes.length });
-      own.journal.consumed += bytes.length;
+      const { journal, offset } = this.#writer.append(bytes);
+      if (index) this.#index.set(name, { journal, offset, length: bytes.length });
     } catch (error) {
-      // A half-written line would swallow the next one: start a new journal after any failure.
-      this.#dropOwn();
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Cannot write cache entry in ${this.opts.directory}: ${reason}`, { cause: error });
     }
-  }
-
-  #openOwn(): { journal: Journal; fd: number } {
-    this.#fs.mkdirSync(this.opts.directory, { recursive: true });
-    const name = `cache-${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}.jsonl`;
-    const path = join(this.opts.directory, name);
-    const fd = this.#fs.openSync(path, 'a');
-    try {
-      if (this.#fs.writeSync(fd, headerBytes) !== headerBytes.length) throw new Error('the journal header was cut short');
-    } catch (error) {
-      this.#fs.closeSync(fd);
-      throw error;
-    }
-    const journal: Journal = { name, path, consumed: headerBytes.length, valid: true };
-    this.#journals.set(name, journal);
-    this.#own = { journal, fd };
-    return this.#own;
-  }
-
-  #dropOwn(): void {
-    if (!this.#own) return;
-    try {
-      this.#fs.closeSync(this.#own.fd);
-    } catch {
-      // Already gone.
-    }
-    this.#own = undefined;
   }
 
   /** Reads what other journals gained since the last scan, oldest journal first so newer lines win. */
@@ -223,7 +207,7 @@ export class JournalStore implements KeyvStoreAdapter {
     this.#lastScan = this.#now();
     for (const name of this.#list().filter((candidate) => journalFile.test(candidate)).sort()) {
       let journal = this.#journals.get(name);
-      if (journal && journal === this.#own?.journal) continue;
+      if (journal && journal === this.#writer.journal) continue;
       if (!journal) {
         journal = { name, path: join(this.opts.directory, name), consumed: 0 };
         this.#journals.set(name, journal);
@@ -340,7 +324,7 @@ export class JournalStore implements KeyvStoreAdapter {
   }
 
   #closeAll(): void {
-    this.#dropOwn();
+    this.#writer.close();
     for (const journal of this.#windowed) journal.window = undefined;
     this.#windowed = [];
     for (const journal of this.#journals.values()) {

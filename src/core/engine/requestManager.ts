@@ -187,6 +187,7 @@ export class RequestManager {
     const context: RequestContext = {
       clock,
       cache: this.#options.cache,
+      cacheWrites: { failed: 0 },
       signal,
       attempts,
       timeoutMs: this.#options.timeoutMs ?? 30_000,

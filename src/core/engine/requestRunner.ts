@@ -39,6 +39,8 @@ const maxTimerMs = 2 ** 31 - 1;
 export interface RequestContext {
   readonly clock: Clock;
   readonly cache?: CacheProvider;
+  /** Cache writes of this run that failed: a full disk is one warning, not one per answer. */
+  readonly cacheWrites: { failed: number };
   /** Aborts when the batch is cancelled. */
   readonly signal: AbortSignal;
   /** The attempts in flight, aborted together when the batch is cancelled. */
@@ -143,7 +145,8 @@ export async function runRequest(key: string, item: BatchItem, provider: Provide
         // The latency is kept so `expect: latency` judges a cached answer as it was answered.
         await cache.put(key, { response: body, statusCode, ...(requestId ? { requestId } : {}), createdAt: clock.now(), latencyMs: outcome.latencyMs });
       } catch (error) {
-        log({ level: 'warn', message: `Could not store the answer in the cache: ${describeError(error).message}`, itemId: item.id, error });
+        const first = context.cacheWrites.failed++ === 0;
+        log({ level: first ? 'warn' : 'debug', message: `Could not store the answer in the cache: ${describeError(error).message}`, itemId: item.id, error });
       }
     }
     return outcome;

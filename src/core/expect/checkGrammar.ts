@@ -37,7 +37,12 @@ export interface CheckProblem {
   readonly code: 'unknown-check' | 'invalid-check' | 'invalid-regex';
 }
 
-export type ParsedCheck = { readonly ok: true; readonly check: Check } | { readonly ok: false; readonly problem: CheckProblem };
+export type ParsedCheck =
+  /** `argumentStart`: where the innermost check's argument starts in the text. */
+  | { readonly ok: true; readonly check: Check; readonly argumentStart?: number }
+  | { readonly ok: false; readonly problem: CheckProblem };
+
+export type ArgumentKind = Exclude<(typeof checkKinds)[number], 'not'>;
 
 export interface ParseCheckOptions {
   /** The argument still holds `{{…}}` placeholders: only its presence is checked, not its form. */
@@ -56,7 +61,7 @@ function trimmed(text: string, from: number, to = text.length): { start: number;
 }
 
 function problem(message: string, start: number, end: number, code: CheckProblem['code'] = 'invalid-check'): ParsedCheck {
-  return { ok: false, problem: { message, start, end: Math.max(end, start + 1), code } };
+  return { ok: false, problem: { message, start, end, code } };
 }
 
 /** Parses the check written after `expect:`; offsets in problems are into `text`. */
@@ -80,15 +85,24 @@ function parseFrom(text: string, from: number, options: ParseCheckOptions): Pars
   if (wordEnd < end && !/\s/.test(text.charAt(wordEnd))) return problem(`"${kind}" is followed by a space and then its argument`, wordEnd, wordEnd + 1);
   const argument = trimmed(text, wordEnd, end);
   const argumentText = text.slice(argument.start, argument.end);
-  const missing = (what: string): ParsedCheck => problem(`"${kind}" needs ${what}`, start, wordEnd);
+  if (kind === 'not') {
+    if (argumentText === '') return problem('"not" needs a check to negate, such as "not contains sorry"', start, wordEnd);
+    const inner = parseFrom(text, argument.start, options);
+    return inner.ok ? { ...inner, check: { kind: 'not', check: inner.check } } : inner;
+  }
+  const parsed = parseArgument(kind, argumentText, argument.start, options, start, wordEnd);
+  return parsed.ok ? { ...parsed, argumentStart: argument.start } : parsed;
+}
+
+/**
+ * The check `kind` with `argumentText` (trimmed, at `offset` in the line's text);
+ * a missing argument is reported at `kindStart`…`kindEnd`.
+ */
+export function parseArgument(kind: ArgumentKind, argumentText: string, offset: number, options: ParseCheckOptions = {}, kindStart = 0, kindEnd = 0): ParsedCheck {
+  const missing = (what: string): ParsedCheck => problem(`"${kind}" needs ${what}`, kindStart, kindEnd);
   const noArgument = (): ParsedCheck | undefined =>
-    argumentText === '' ? undefined : problem(`"${kind}" takes no argument`, argument.start, argument.end);
+    argumentText === '' ? undefined : problem(`"${kind}" takes no argument`, offset, offset + argumentText.length);
   switch (kind) {
-    case 'not': {
-      if (argumentText === '') return missing('a check to negate, such as "not contains sorry"');
-      const inner = parseFrom(text, argument.start, options);
-      return inner.ok ? { ok: true, check: { kind: 'not', check: inner.check } } : inner;
-    }
     case 'equals':
     case 'iequals':
     case 'contains':
@@ -105,10 +119,10 @@ function parseFrom(text: string, from: number, options: ParseCheckOptions): Pars
     case 'matches':
       if (argumentText === '') return missing('a regular expression written /REGEX/FLAGS');
       if (options.pending) return { ok: true, check: { kind, regex: /(?:)/ } };
-      return parseRegex(argumentText, argument.start);
+      return parseRegex(argumentText, offset);
     case 'tokens':
     case 'latency':
-      return parseLimit(kind, argumentText, argument.start, options);
+      return parseLimit(kind, argumentText, offset, options);
   }
 }
 
@@ -129,12 +143,12 @@ function parseRegex(argument: string, offset: number): ParsedCheck {
 function parseLimit(kind: 'tokens' | 'latency', argument: string, offset: number, options: ParseCheckOptions): ParsedCheck {
   const unit = kind === 'tokens' ? 'N' : 'MS';
   const comparison = comparisons.find((candidate) => argument.startsWith(candidate));
-  if (!comparison) return problem(`"${kind}" is followed by a comparison and a number, such as "${kind} <= ${kind === 'tokens' ? 200 : 2000}"`, offset, offset + Math.max(argument.length, 1));
+  if (!comparison) return problem(`"${kind}" is followed by a comparison and a number, such as "${kind} <= ${kind === 'tokens' ? 200 : 2000}"`, offset, offset + argument.length);
   const numberText = argument.slice(comparison.length).trim();
   if (options.pending && numberText.includes('{{')) return { ok: true, check: { kind, comparison, limit: 0 } };
   const limit = Number(numberText);
   if (numberText === '' || !Number.isFinite(limit) || limit < 0) {
-    return problem(`"${kind} ${comparison}" needs a number ${unit} ≥ 0 (got "${numberText}")`, offset + comparison.length, offset + argument.length);
+    return problem(`"${kind} ${comparison}" needs a number ${unit} ≥ 0 (got "${numberText}")`, numberText === '' ? offset : offset + comparison.length, offset + argument.length);
   }
   return { ok: true, check: { kind, comparison, limit } };
 }
@@ -165,4 +179,6 @@ export interface Expectation {
   readonly check: Check;
   /** The `expect:` line. */
   readonly range?: SourceRange;
+  /** Set when every request of a block carries this very object (a line without placeholders). */
+  readonly shared?: true;
 }

@@ -36,8 +36,10 @@ export interface EvaluationContext {
 const shownLength = 80;
 
 function shown(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > shownLength ? `${flat.slice(0, shownLength)}…` : flat);
+  // Most answers quoted are short and on one line: they need no flattening.
+  const head = text.length > shownLength * 2 ? text.slice(0, shownLength * 2) : text;
+  const flat = /[\t\n\r\f\v]| {2}/.test(head) ? head.replace(/\s+/g, ' ').trim() : head.trim();
+  return `"${flat.length > shownLength ? `${flat.slice(0, shownLength)}…` : flat}"`;
 }
 
 function compare(value: number, comparison: Comparison, limit: number): boolean {
@@ -120,6 +122,30 @@ export function evaluateCheck(check: Check, answer: ScoredAnswer, context: Evalu
   }
 }
 
+// A shared expectation mostly meets the same few verdicts (a contains check has two): each is made
+// once and shared, frozen, by every answer it fits — 100 000 answers then make almost no outcomes.
+const sharedOutcomes = new WeakMap<Expectation, Map<string, CheckOutcome>>();
+const maxSharedOutcomes = 64;
+
+function outcomeOf(expectation: Expectation, verdict: Verdict): CheckOutcome {
+  const make = (): CheckOutcome => {
+    const outcome: { -readonly [K in keyof CheckOutcome]: CheckOutcome[K] } = { check: expectation.source, pass: verdict.pass, reason: verdict.reason };
+    if (verdict.error) outcome.error = true;
+    if (expectation.range) outcome.range = expectation.range;
+    return outcome;
+  };
+  if (!expectation.shared) return make();
+  let known = sharedOutcomes.get(expectation);
+  if (!known) sharedOutcomes.set(expectation, (known = new Map()));
+  const key = verdict.pass ? `+${verdict.reason}` : verdict.error ? `!${verdict.reason}` : `-${verdict.reason}`;
+  let outcome = known.get(key);
+  if (!outcome) {
+    outcome = Object.freeze(make());
+    if (known.size < maxSharedOutcomes) known.set(key, outcome);
+  }
+  return outcome;
+}
+
 /** The verdict on one answer: every expectation decided, in order. */
 export function scoreAnswer(expectations: readonly Expectation[], answer: ScoredAnswer, context: EvaluationContext = {}): RequestOutcome {
   const checks = new Array<CheckOutcome>(expectations.length);
@@ -128,10 +154,7 @@ export function scoreAnswer(expectations: readonly Expectation[], answer: Scored
     const expectation = expectations[i] as Expectation;
     const verdict = evaluateCheck(expectation.check, answer, context, context.verdict?.(i));
     if (!verdict.pass) pass = false;
-    const outcome: { -readonly [K in keyof CheckOutcome]: CheckOutcome[K] } = { check: expectation.source, pass: verdict.pass, reason: verdict.reason };
-    if (verdict.error) outcome.error = true;
-    if (expectation.range) outcome.range = expectation.range;
-    checks[i] = outcome;
+    checks[i] = outcomeOf(expectation, verdict);
   }
   return { pass, checks };
 }

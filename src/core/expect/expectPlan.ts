@@ -9,8 +9,8 @@ import type { SourceRange } from '../models';
 import { lineRange } from '../language/lines';
 import { render } from '../language/template';
 import type { Template } from '../language/template';
-import { judgeOf, parseCheck, schemaOf, withInner } from './checkGrammar';
-import type { Check, Expectation, Grader } from './checkGrammar';
+import { judgeOf, parseArgument, parseCheck, schemaOf, withInner } from './checkGrammar';
+import type { ArgumentKind, Check, Expectation, Grader } from './checkGrammar';
 
 /** One `expect:` line as the parser reads it. */
 export interface ExpectLine {
@@ -35,7 +35,14 @@ export interface ExpectContext {
 
 interface DynamicExpectation {
   readonly line: ExpectLine;
+  readonly range: SourceRange;
+  /** Filled-in texts (or, with `argument`, arguments) already parsed: the expectation, or what is wrong. */
   readonly parsed: Map<string, Expectation | string>;
+  /**
+   * Set when placeholders are only in the argument: the check's kind and `not`s are then
+   * known, and each request's argument is read on its own from `start` on.
+   */
+  readonly argument?: { readonly start: number; readonly kind: ArgumentKind; readonly nots: number };
 }
 
 export interface ExpectPlan {
@@ -101,7 +108,7 @@ export function planExpectations(lines: readonly ExpectLine[], grader: Grader | 
         continue;
       }
       dynamic = true;
-      entries.push({ line, parsed: new Map() });
+      entries.push({ line, range: expectLineRange(line), parsed: new Map(), ...fixedKind(line, parsed.check, parsed.argumentStart) });
       continue;
     }
     const cached = judgeOf(parsed.check) ? undefined : context.shared.get(line);
@@ -115,11 +122,44 @@ export function planExpectations(lines: readonly ExpectLine[], grader: Grader | 
       context.error(completed.problem, textRange(line, at.start, at.end), completed.at === 'judge' ? 'judge-model' : 'schema-file');
       continue;
     }
-    const expectation: Expectation = { source: line.text.trim(), check: completed, range: expectLineRange(line) };
+    const expectation: Expectation = { source: line.text.trim(), check: completed, range: expectLineRange(line), shared: true };
     if (!judgeOf(completed)) context.shared.set(line, expectation);
     entries.push(expectation);
   }
   return dynamic ? { entries, ...(grader && { grader }) } : { fixed: entries as Expectation[], entries, ...(grader && { grader }) };
+}
+
+/** The kind and `not`s of a check whose placeholders all lie in its argument. */
+function fixedKind(line: ExpectLine, check: Check, argumentStart: number | undefined): Pick<DynamicExpectation, 'argument'> | undefined {
+  if (argumentStart === undefined) return undefined;
+  for (const part of line.template.parts) {
+    if (typeof part === 'string') continue;
+    if (!part.range || part.range.startColumn - line.column < argumentStart) return undefined;
+    break;
+  }
+  let nots = 0;
+  let inner = check;
+  while (inner.kind === 'not') {
+    nots++;
+    inner = inner.check;
+  }
+  return { argument: { start: argumentStart, kind: inner.kind, nots } };
+}
+
+function negated(check: Check, nots: number): Check {
+  let result = check;
+  for (let i = 0; i < nots; i++) result = { kind: 'not', check: result };
+  return result;
+}
+
+/** Parses one request's filled-in expect line: the expectation, or what is wrong with it. */
+function parseFilled(entry: DynamicExpectation, text: string, grader: Grader | undefined, loadSchema: (path: string) => SchemaLoad): Expectation | string {
+  const argument = entry.argument;
+  const parsed = argument ? parseArgument(argument.kind, text.slice(argument.start).trim(), 0) : parseCheck(text);
+  if (!parsed.ok) return `${parsed.problem.message} — in "expect: ${text.trim()}"`;
+  const completed = complete(argument ? negated(parsed.check, argument.nots) : parsed.check, grader, loadSchema);
+  if ('problem' in completed) return `${completed.problem} — in "expect: ${text.trim()}"`;
+  return { source: text.trim(), check: completed, range: entry.range };
 }
 
 /**
@@ -141,12 +181,10 @@ export function resolveExpectations(
       list[i] = entry;
       continue;
     }
-    const text = render(entry.line.template, lookup).trim();
+    const text = render(entry.line.template, lookup);
     let known = entry.parsed.get(text);
     if (known === undefined) {
-      const parsed = parseCheck(text);
-      const completed = parsed.ok ? complete(parsed.check, plan.grader, loadSchema) : { problem: parsed.problem.message };
-      known = 'problem' in completed ? `${completed.problem} — in "expect: ${text}"` : { source: text, check: completed, range: expectLineRange(entry.line) };
+      known = parseFilled(entry, text, plan.grader, loadSchema);
       if (entry.parsed.size < maxParsedTexts) entry.parsed.set(text, known);
     }
     if (typeof known === 'string') {

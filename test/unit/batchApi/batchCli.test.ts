@@ -1,7 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -155,6 +155,21 @@ describe('llmbatch submit / status / cancel (CLI)', () => {
     const run = await runMain(['run', input, ...common()], { env, cwd: dir });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(chatRequests().map((request) => (request.body as { messages: { content: string }[] }).messages[0]!.content).sort(), ['question 1', 'question 5', 'question 6']);
+  });
+
+  it('refuses a --out directory before following any job, and writes the results once given a file', async () => {
+    assert.equal((await runMain(['submit', input, ...common()], { env, cwd: dir })).code, 0);
+    mkdirSync(join(dir, 'results'));
+    server.resetRecords();
+    const refused = await runMain(['status', '--wait', '--poll-interval', '0.02', '--out', 'results', ...common()], { env, cwd: dir });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /^llmbatch: cannot write results: EISDIR: it is a directory$/m);
+    assert.equal(server.requests.length, 0, 'no job was polled or downloaded');
+    assert.deepEqual(readdirSync(join(dir, 'results')), []);
+
+    const written = await runMain(['status', '--wait', '--poll-interval', '0.02', '--out', 'results.jsonl', ...common()], { env, cwd: dir });
+    assert.equal(written.code, 0, written.stderr);
+    assert.deepEqual(outputLines(readFileSync(join(dir, 'results.jsonl'), 'utf8')).map((line) => line.custom_id), ids);
   });
 
   it('cancels a job by id', async () => {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { graderRequest, judgePrompt, readGraderReply } from '../../../src/core/expect/judge';
 import type { LLMRequest } from '../../../src/core/models';
 
@@ -25,6 +26,11 @@ describe('judge', () => {
     assert.ok(prompt.includes('<question>\nClassify: great product\n</question>'));
     assert.ok(prompt.includes('<answer>\npositive\n</answer>'));
     assert.ok(prompt.endsWith('Reply with JSON only, exactly in this form: {"pass": true or false, "reason": "one short sentence"}'));
+  });
+
+  it('is documented word for word', () => {
+    const docs = readFileSync('docs/llmbatch-format.md', 'utf8');
+    assert.ok(docs.includes(`\`\`\`\n${judgePrompt('RUBRIC', 'QUESTION', 'ANSWER')}\n\`\`\``), 'docs/llmbatch-format.md shows the judge prompt as sent');
   });
 
   it('reads JSON verdicts, also fenced', () => {

@@ -102,7 +102,7 @@ describe('the translate.llmbatch example', () => {
   it('gives every request a unique id and the range of its block', () => {
     assert.equal(new Set(result.items.map((item) => item.id)).size, result.items.length);
     const [notes] = byBlock('summarize-notes');
-    assert.deepEqual(at(notes?.source ?? { startLine: -1, startColumn: 0, endLine: 0, endColumn: 0 }), [13, 0, 20, 38]);
+    assert.deepEqual(at(notes?.source ?? { startLine: -1, startColumn: 0, endLine: 0, endColumn: 0 }), [16, 0, 23, 38]);
     assert.equal(notes?.source?.file, fileName);
   });
 });
