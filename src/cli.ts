@@ -4,6 +4,7 @@
  */
 import { main } from './cli/main';
 import { exitCodes } from './cli/runCommand';
+import { printableLines } from './core/printable';
 
 const controller = new AbortController();
 let interrupted = false;
@@ -33,7 +34,7 @@ main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: proc
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`llmbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(printableLines(`llmbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
     process.exitCode = exitCodes.internal;
   },
 );

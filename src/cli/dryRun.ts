@@ -4,6 +4,7 @@ import type { ResolvedEndpoint } from '../core/endpoints/profiles';
 import { describeEndpoint } from '../core/endpoints/providerSetup';
 import { estimateCost, formatUsd } from '../core/pricing';
 import { formatCount } from './progressBar';
+import { printable } from '../core/printable';
 
 export function printDryRun(items: readonly BatchItem[], endpoints: readonly ResolvedEndpoint[], out: NodeJS.WritableStream): void {
   const lines: string[] = [];
@@ -20,5 +21,6 @@ export function printDryRun(items: readonly BatchItem[], endpoints: readonly Res
   }
   lines.push(tokens);
   if (estimate.unknownModels.length > 0) lines.push(`No price known for: ${estimate.unknownModels.join(', ')}.`);
-  out.write(`${lines.join('\n')}\n`);
+  // Ids and models come from the file (and its data rows): each line is made printable, written at once.
+  out.write(`${lines.map(printable).join('\n')}\n`);
 }

@@ -3,9 +3,12 @@
  * gets the summary line alone instead of thousands of carriage returns.
  */
 import type { ProgressEvent } from '../core/engine/progressTracker';
+import { describeRateLimitWait } from '../core/rateLimit/rateLimitWait';
+import { printable } from '../core/printable';
 
 export interface ProgressSink {
   update(event: ProgressEvent): void;
+  /** Clears the line, for a message to take its place; the next update draws it again. */
   done(): void;
 }
 
@@ -26,8 +29,9 @@ export function formatDuration(ms: number): string {
 
 /**
  * "37/120 · 3 cached · 1 failed · 1.2k tok/s · ETA 12 s" — the same words the
- * editor shows; while held back by a rate limit, "waiting for rate limit ·
- * resumes in 12 s", and after 429s how many there were and the in-flight limit.
+ * editor shows; while held back by a rate limit, what for and until when
+ * ("waiting for rate limit (server: no requests left) · resumes in 12 s"), and
+ * after 429s how many there were and the in-flight limit.
  */
 export function describeProgress(event: ProgressEvent): string {
   const parts = [`${event.done}/${event.total}`];
@@ -36,7 +40,7 @@ export function describeProgress(event: ProgressEvent): string {
   if (event.tokensPerSecond > 0) parts.push(`${formatCount(event.tokensPerSecond)} tok/s`);
   // Short waits are the normal pacing under a budget; only a real pause is worth a word.
   if (event.rateLimited && event.waitingForBudgetMs !== undefined && event.waitingForBudgetMs >= 1000) {
-    parts.push('waiting for rate limit', `resumes in ${formatDuration(event.waitingForBudgetMs)}`);
+    parts.push(describeRateLimitWait(event.waitingFor), `resumes in ${formatDuration(event.waitingForBudgetMs)}`);
   }
   if (event.rateLimited429s > 0) parts.push(`${formatCount(event.rateLimited429s)} × 429`, `${event.concurrency} in flight at most`);
   if (event.etaMs !== undefined && event.done < event.total) parts.push(`ETA ${formatDuration(event.etaMs)}`);
@@ -50,13 +54,14 @@ export function createProgressBar(stream: NodeJS.WriteStream, label?: string): P
     update(event) {
       const width = 24;
       const filled = event.total ? Math.round((event.done / event.total) * width) : width;
-      const line = `${label === undefined ? '' : `${label} `}[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${describeProgress(event)}`;
+      const line = `${label === undefined ? '' : `${label} `}[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${printable(describeProgress(event))}`;
       const columns = stream.columns || 100;
       stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
       drawn = true;
     },
     done() {
       if (drawn) stream.write('\r\x1b[K');
+      drawn = false;
     },
   };
 }

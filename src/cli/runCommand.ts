@@ -27,6 +27,7 @@ import { checkResults, closeResults, openResults } from './resultsOutput';
 import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
 import { exitCodeFor, expectationReport } from './expectSummary';
+import { lineWriter } from './lineWriter';
 
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -107,7 +108,7 @@ export function defaultCacheDir(inputPath: string): string {
 export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
   const inputPath = resolve(io.cwd, options.input);
   const shownName = relative(io.cwd, inputPath) || options.input;
-  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const say = lineWriter(io.stderr);
 
   const batch = readCheckedBatch(inputPath, shownName, options.provider ?? 'openai', 'sent', say, true);
   if (batch === undefined) return exitCodes.usage;
@@ -168,6 +169,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     return exitCodes.usage;
   }
   const endpoints = ready.endpoints;
+  const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+  const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   // Stops the run when results can be written nowhere: what came next would be paid for and lost.
   const stop = new AbortController();
   io.signal?.addEventListener('abort', () => stop.abort(io.signal?.reason), { once: true });
@@ -184,8 +187,14 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
       return { rpm: options.rpm ?? batch.rateLimits?.rpm ?? endpoint?.rpm, tpm: options.tpm ?? batch.rateLimits?.tpm ?? endpoint?.tpm };
     }),
     onLog: (entry) => {
+      if (options.quiet) return;
+      // What holds the run back, or what a server sent that was not believed, is said as it happens (once each).
+      if (entry.topic === 'rateLimit') {
+        bar?.done();
+        say(`llmbatch: ${entry.level === 'warn' ? 'warning: ' : ''}${entry.message}`);
+      }
       // A broken cache costs money, not answers: say it once, keep going.
-      if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned && !options.quiet) {
+      if (entry.level === 'warn' && /cache/i.test(entry.message) && !cacheWarned) {
         cacheWarned = true;
         say(`llmbatch: warning: ${entry.message}`);
       }
@@ -199,8 +208,6 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     await cache?.close();
     return writer === 'cancelled' ? exitCodes.someFailed : exitCodes.usage;
   }
-  const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
-  const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   const run = await manager.processBatch(items, {
     signal: stop.signal,
     ...(bar && { onProgress: (event) => bar.update(event) }),

@@ -16,9 +16,10 @@ import { scoreCollected } from './collectedScoring';
 import { exitCodeFor, expectationReport } from './expectSummary';
 import type { CliIo } from './runCommand';
 import { exitCodes } from './runCommand';
+import { lineWriter } from './lineWriter';
 
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {
-  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const say = lineWriter(io.stderr);
   return withBatchSetup(options, io, resolve(io.cwd, 'batch'), say, (setup) => follow(options, io, setup, say));
 }
 
@@ -78,13 +79,10 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
     seen.add(problem.message);
     say(`llmbatch: ${problem.submissionId}: ${problem.message}`);
   }
-  const listing = report.submissions.map((submission) => describe(submission, io.cwd)).join('\n');
+  const listing = report.submissions.flatMap((submission) => describe(submission, io.cwd));
   // With --wait the results may go to stdout, so the listing moves aside.
-  if (options.wait) {
-    if (!options.quiet) say(listing);
-  } else {
-    io.stdout.write(`${listing}\n`);
-  }
+  if (!options.wait) listing.forEach(lineWriter(io.stdout));
+  else if (!options.quiet) listing.forEach(say);
 
   if (!options.wait && options.out === undefined) return report.problems.some((p) => p.permanent) ? exitCodes.someFailed : exitCodes.ok;
   const target = chosen ?? report.submissions[report.submissions.length - 1]!;
@@ -122,12 +120,13 @@ async function follow(options: StatusOptions, io: CliIo, setup: BatchSetup, say:
   return exitCodeFor(failed.length, scores?.scoring.counts, options.minPassRate);
 }
 
-function describe(submission: SubmissionRecord, cwd: string): string {
+/** The lines listing a submission and its jobs. */
+function describe(submission: SubmissionRecord, cwd: string): string[] {
   const when = new Date(submission.createdAt).toISOString().slice(0, 16).replace('T', ' ');
   const head = `${submission.id}  ${relative(cwd, submission.file) || submission.file}  ${when} UTC  ${summarizeSubmission(submission)}`;
   const jobs = submission.jobs.map((job) => {
     const counts = job.counts && job.counts.total > 0 ? `, ${job.counts.completed} done, ${job.counts.failed} failed` : '';
     return `  ${job.id}  ${job.status}  ${job.requestCount} request${job.requestCount === 1 ? '' : 's'}${counts}${job.error ? ` — ${job.error}` : ''}`;
   });
-  return [head, ...jobs].join('\n');
+  return [head, ...jobs];
 }

@@ -12,11 +12,12 @@ import type { CancelOptions, SubmitOptions } from './batchArgs';
 import { batchProfiles, withBatchSetup } from './batchSetup';
 import type { CliIo } from './runCommand';
 import { exitCodes, formatDiagnostic, readCheckedBatch } from './runCommand';
+import { lineWriter } from './lineWriter';
 
 export async function submitCommand(options: SubmitOptions, io: CliIo): Promise<number> {
   const inputPath = resolve(io.cwd, options.input);
   const shownName = relative(io.cwd, inputPath) || options.input;
-  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const say = lineWriter(io.stderr);
   const items = readCheckedBatch(inputPath, shownName, 'openai', 'submitted', say);
   if (items === undefined) return exitCodes.usage;
 
@@ -48,7 +49,7 @@ export async function submitCommand(options: SubmitOptions, io: CliIo): Promise<
         endpoint: { profile: endpoint.profile, apiBase: endpoint.apiBase },
         identity: ready.providerFor(items.items[0]!.request).identity,
         ...(io.signal && { signal: io.signal }),
-        onJob: (job) => io.stdout.write(`${job.id}\n`),
+        onJob: (job) => lineWriter(io.stdout)(job.id),
       });
       const sentIds = new Set(submission.requests.filter(([, , job]) => job >= 0).map(([id]) => id));
       const cached = items.items.length - sentIds.size;
@@ -82,7 +83,7 @@ export async function submitCommand(options: SubmitOptions, io: CliIo): Promise<
 }
 
 export async function cancelCommand(options: CancelOptions, io: CliIo): Promise<number> {
-  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const say = lineWriter(io.stderr);
   return withBatchSetup(options, io, resolve(io.cwd, 'batch'), say, async (setup) => {
     try {
       const known = (await setup.jobs.list()).some((submission) => submission.jobs.some((job) => job.id === options.jobId));
@@ -91,7 +92,7 @@ export async function cancelCommand(options: CancelOptions, io: CliIo): Promise<
         return exitCodes.usage;
       }
       const job = await setup.jobs.cancel(options.jobId, io.signal);
-      io.stdout.write(`${job.id}\t${job.status}\n`);
+      lineWriter(io.stdout)(`${job.id}\t${job.status}`);
       return exitCodes.ok;
     } catch (error) {
       say(`llmbatch: cannot cancel ${options.jobId}: ${error instanceof Error ? error.message : String(error)}`);

@@ -47,6 +47,98 @@ export function isSensitiveHeader(name: string): boolean {
   return sensitiveHeaders.has(name.toLowerCase());
 }
 
+/** Shorter secrets are too likely to be ordinary words to mask. */
+const minSecretLength = 8;
+
+/**
+ * The credentials a client sends, as a server could quote them back: the key,
+ * and the value of each credential header (`authorization`, `api-key`…) with
+ * and without its `Bearer`/`Basic` scheme. Longest first, so a whole header
+ * value is masked before the key inside it.
+ */
+export function sentSecrets(apiKey: string | undefined, headers: Readonly<Record<string, string>> = {}): string[] {
+  const headerValues = Object.entries(headers)
+    .filter(([name]) => isSensitiveHeader(name))
+    .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic)\s+/i, '')]);
+  const secrets = new Set([apiKey ?? '', ...headerValues].filter((secret) => secret.length >= minSecretLength));
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every occurrence of each of `secrets` replaced by `[redacted]`. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= minSecretLength && result.includes(secret)) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}
+
+/**
+ * Masks each of `secrets` in every string of a parsed JSON `value` — field
+ * names included — changing it in place; whether anything was masked. Walks
+ * without recursion, so no nesting depth can overflow the stack. For answers,
+ * whose text must otherwise stay exactly as the server wrote it.
+ */
+export function scrubSecrets(value: unknown, secrets: readonly string[]): boolean {
+  if (secrets.length === 0 || typeof value !== 'object' || value === null) return false;
+  let changed = false;
+  const pending: object[] = [value];
+  for (let container = pending.pop(); container !== undefined; container = pending.pop()) {
+    const record = container as Record<string, unknown>;
+    for (const name of Object.keys(record)) {
+      const item = record[name];
+      const field = Array.isArray(record) ? name : maskSecrets(name, secrets);
+      if (field !== name) {
+        delete record[name];
+        record[field] = item;
+        changed = true;
+      }
+      if (typeof item === 'string') {
+        const masked = maskSecrets(item, secrets);
+        if (masked !== item) {
+          record[field] = masked;
+          changed = true;
+        }
+      } else if (typeof item === 'object' && item !== null) pending.push(item);
+    }
+  }
+  return changed;
+}
+
+// A JSON escape that could spell part of a secret.
+const escaped = /\\[u/]/;
+
+/**
+ * JSON or JSON Lines text with each of `secrets` masked, also where the JSON
+ * spells one with escapes (`\u0073k-…`, `\/`) that only parsing reveals;
+ * such a document (or line) is written again from its parsed value.
+ */
+export function maskSecretsInJson(text: string, secrets: readonly string[]): string {
+  const masked = maskSecrets(text, secrets);
+  if (secrets.length === 0 || !escaped.test(masked)) return masked;
+  const rewrite = (json: string) => {
+    const value = JSON.parse(json) as unknown;
+    if (typeof value === 'string') return maskSecrets(value, secrets) === value ? json : JSON.stringify(maskSecrets(value, secrets));
+    return scrubSecrets(value, secrets) ? JSON.stringify(value) : json;
+  };
+  try {
+    return rewrite(masked);
+  } catch {
+    // Not one document: JSON Lines, each line its own.
+    return masked
+      .split('\n')
+      .map((line) => {
+        if (!escaped.test(line)) return line;
+        try {
+          return rewrite(line);
+        } catch {
+          return line;
+        }
+      })
+      .join('\n');
+  }
+}
+
 const maxRedactionDepth = 32;
 
 /**
@@ -56,8 +148,7 @@ const maxRedactionDepth = 32;
  * `secrets` (the caller's own keys, whatever their shape) is masked verbatim.
  */
 export function redactBody(body: unknown, secrets: readonly string[] = []): unknown {
-  const known = secrets.filter((secret) => secret.length >= 8);
-  const text = (value: string) => known.reduce((result, secret) => result.split(secret).join('[redacted]'), redactSecrets(value));
+  const text = (value: string) => maskSecrets(redactSecrets(value), secrets);
   const visit = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return text(value);
     if (typeof value !== 'object' || value === null) return value;
@@ -77,12 +168,11 @@ export function redactBody(body: unknown, secrets: readonly string[] = []): unkn
  * a known prefix (Azure's are plain hex); whoever holds the key can.
  */
 export function withoutSecrets<T>(error: T, secrets: readonly string[]): T {
-  const known = secrets.filter((secret) => secret.length >= 8);
-  if (!(error instanceof Error) || known.length === 0) return error;
-  for (const secret of known) {
-    if (error.message.includes(secret)) error.message = error.message.split(secret).join('[redacted]');
-  }
-  if (error instanceof APIError) (error as { body: unknown }).body = redactBody(error.body, known);
+  if (!(error instanceof Error) || secrets.length === 0) return error;
+  const message = maskSecrets(error.message, secrets);
+  // Assigned only when changed: some errors (DOMException) have a read-only message.
+  if (message !== error.message) error.message = message;
+  if (error instanceof APIError) (error as { body: unknown }).body = redactBody(error.body, secrets);
   return error;
 }
 

@@ -2,19 +2,20 @@
  * The "LLM Batch" output channel: one line per request and a line per run.
  * Lines carry ids, status codes, attempts, latency and token counts only — never
  * headers or keys — and every line passes through the engine's redaction on its
- * way to the channel, whoever wrote it.
+ * way to the channel, whoever wrote it. Each entry is one line: control
+ * characters a server put in its messages (newlines included) are written as
+ * visible escapes, so they can neither drive the channel nor fake an entry.
  */
 import * as vscode from 'vscode';
 import type { BatchResult } from '../core/models';
-import { redactSecrets } from '../core/errors';
-import { formatResultLine } from './runs/runText';
+import { formatResultLine, logLine } from './runs/runText';
 
 type Level = 'info' | 'warn' | 'error';
 
 export class Log implements vscode.Disposable {
   #channel: vscode.LogOutputChannel | undefined;
   readonly #written = new vscode.EventEmitter<string>();
-  /** Each line exactly as it went to the channel (after redaction). */
+  /** Each line exactly as it went to the channel (after redaction, made printable). */
   readonly onDidWrite = this.#written.event;
 
   // Created on first use so activation stays cheap.
@@ -42,7 +43,7 @@ export class Log implements vscode.Disposable {
   }
 
   #write(level: Level, message: string): void {
-    const line = redactSecrets(message);
+    const line = logLine(message);
     this.channel[level](line);
     this.#written.fire(line);
   }

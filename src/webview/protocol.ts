@@ -80,6 +80,8 @@ export interface RunProgress {
   readonly concurrency?: number;
   /** While requests are held back by a rate limit: milliseconds until the next may go. */
   readonly waitingForBudgetMs?: number;
+  /** While requests are held back: the words saying what for (`waiting for rate limit (server: no requests left)`). */
+  readonly waitingFor?: string;
   /** Attempts the server turned away with 429 so far. */
   readonly rateLimited429s?: number;
 }

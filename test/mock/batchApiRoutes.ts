@@ -26,6 +26,8 @@ export interface MockBatchBehaviour {
   readonly expireAfter?: number;
   /** Jobs fail validation with this message instead of running. */
   readonly failValidation?: string;
+  /** Answers quote the `authorization` header the job was created with, in their content and another field, as a careless gateway would. */
+  readonly echoCredentials?: boolean;
 }
 
 export interface MockFile {
@@ -41,6 +43,8 @@ export interface MockBatchJob {
   readonly inputFileId: string;
   readonly metadata: unknown;
   readonly lines: ReadonlyArray<{ readonly customId: string; readonly body: unknown }>;
+  /** The headers of the request that created it. */
+  readonly headers: IncomingHttpHeaders;
   status: string;
   polls: number;
   outputFileId?: string;
@@ -125,7 +129,7 @@ export class MockBatchApi {
     if (body.completion_window !== '24h') return { status: 400, body: errorBody("completion_window must be '24h'.", 'invalid_request_error', 'invalid_completion_window') };
     const { lines, errors } = readInput(input.content);
     const id = `batch_mock_${++this.#sequence}`;
-    const job: MockBatchJob = { id, inputFileId: input.id, metadata: body.metadata ?? null, lines, status: 'validating', polls: 0, counts: { total: 0, completed: 0, failed: 0 } };
+    const job: MockBatchJob = { id, inputFileId: input.id, metadata: body.metadata ?? null, lines, headers: ctx.headers, status: 'validating', polls: 0, counts: { total: 0, completed: 0, failed: 0 } };
     if (errors.length) job.errors = errors;
     this.jobs.set(id, job);
     this.server.route('GET', `/v1/batches/${id}`, () => this.#poll(job));
@@ -171,6 +175,12 @@ export class MockBatchApi {
         return;
       }
       const completion = chatCompletionFor(line.body as { messages: unknown[] }, sequence, Date.now());
+      if (this.behaviour.echoCredentials) {
+        const authorization = String(job.headers.authorization ?? '');
+        const choice = (completion.choices as Array<{ message: { content: string } }>)[0]!;
+        choice.message.content = `Your header: authorization: ${authorization}. ${choice.message.content}`;
+        completion.system_fingerprint = authorization.replace(/^Bearer\s+/i, '');
+      }
       output.push(JSON.stringify({ id: lineId, custom_id: line.customId, response: { status_code: 200, request_id: `req_mock_${sequence}`, body: completion }, error: null }));
     });
     if (output.length) job.outputFileId = this.#store(`file-mock-${++this.#sequence}`, 'batch_output', `${job.id}_output.jsonl`, `${output.join('\n')}\n`, {}).id;

@@ -3,10 +3,12 @@
  * the input, create the job, look at it, cancel it, download its files.
  *
  * Like the chat provider it never follows a redirect (the key would travel to
- * wherever the redirect points) and it keeps the key out of every message.
+ * wherever the redirect points) and it keeps the key out of every message and
+ * of every answer: batch objects, and the output files whose answers go to the cache.
  */
 import type { z } from 'zod';
-import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, redactSecrets } from '../errors';
+import { APIConnectionError, APIError, InvalidResponseError, makeAPIError, maskSecretsInJson, redactSecrets, sentSecrets, withoutSecrets } from '../errors';
+import { timeoutSignal } from '../engine/timers';
 import type { BatchObject, FileObject } from './batchObjects';
 import { batchObjectSchema, fileObjectSchema } from './batchObjects';
 
@@ -49,6 +51,8 @@ export class BatchApiClient implements BatchApi {
   readonly #fetch: typeof globalThis.fetch;
   readonly #timeoutMs: number;
   readonly #uploadTimeoutMs: number;
+  // A server may quote the key back; pattern redaction misses keys without a known prefix.
+  readonly #secrets: readonly string[];
 
   constructor(options: BatchApiClientOptions) {
     this.apiBase = options.apiBase.replace(/\/+$/, '');
@@ -58,6 +62,7 @@ export class BatchApiClient implements BatchApi {
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#uploadTimeoutMs = options.uploadTimeoutMs ?? 15 * 60_000;
+    this.#secrets = sentSecrets(this.#apiKey, this.#headers);
   }
 
   /** `POST /files` with purpose `batch`, as multipart form data. */
@@ -95,8 +100,8 @@ export class BatchApiClient implements BatchApi {
     if (this.#apiKey) headers.set('authorization', `Bearer ${this.#apiKey}`);
     if (this.#organization) headers.set('openai-organization', this.#organization);
     for (const [name, value] of Object.entries(this.#headers)) headers.set(name, value);
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const timeout = timeoutSignal(options.timeoutMs ?? this.#timeoutMs, () => new DOMException('The operation timed out.', 'TimeoutError'));
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     const url = `${this.apiBase}${path}`;
     try {
       let response: Response;
@@ -104,7 +109,7 @@ export class BatchApiClient implements BatchApi {
         response = await this.#fetch(url, { method, headers, ...(options.body !== undefined && { body: options.body }), signal, redirect: 'manual' });
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason;
-        if (timeout.aborted) throw new APIConnectionError(`${method} ${url} got no answer within ${Math.round((options.timeoutMs ?? this.#timeoutMs) / 1000)} s`, { cause: error }, 'timeout');
+        if (timeout.signal.aborted) throw new APIConnectionError(`${method} ${url} got no answer within ${Math.round((options.timeoutMs ?? this.#timeoutMs) / 1000)} s`, { cause: error }, 'timeout');
         throw new APIConnectionError(`Connection error: ${method} ${url}: ${describeCause(error)}`, { cause: error });
       }
       if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
@@ -113,20 +118,12 @@ export class BatchApiClient implements BatchApi {
       }
       const text = await response.text();
       if (!response.ok) throw makeAPIError(response.status, parseJsonOrText(text), response.headers);
-      return text;
+      return maskSecretsInJson(text, this.#secrets);
     } catch (error) {
-      throw this.#withoutKey(error);
+      throw withoutSecrets(error, this.#secrets);
+    } finally {
+      timeout.clear();
     }
-  }
-
-  // A server may quote the key back; pattern redaction misses keys without a known prefix.
-  #withoutKey(error: unknown): unknown {
-    const headerSecrets = Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([, value]) => value);
-    const secrets = [this.#apiKey, ...headerSecrets].filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8);
-    if (error instanceof Error) {
-      for (const secret of secrets) error.message = error.message.split(secret).join('[redacted]');
-    }
-    return error;
   }
 }
 

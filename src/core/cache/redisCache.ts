@@ -12,6 +12,8 @@
 import { Keyv } from 'keyv';
 import type { CachedEntry, CacheProvider, Clock } from './cacheProvider';
 import { KeyvCache } from './keyvCache';
+import type { Timer } from '../engine/timers';
+import { startTimer } from '../engine/timers';
 
 export interface RedisCacheOptions {
   /** `redis://[[user]:password@]host[:port][/db]` or `rediss://…` for TLS. */
@@ -115,10 +117,9 @@ export class RedisCache implements CacheProvider {
   #ready(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('the Redis cache is closed'));
     if (this.#connecting) return this.#connecting;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs);
-      timer.unref();
+      timer = startTimer(() => reject(new Error(`no answer from Redis within ${this.#connectTimeoutMs} ms`)), this.#connectTimeoutMs, { unref: true });
     });
     this.#connecting = this.#connectionParts()
       .then(({ client }) => {
@@ -137,7 +138,7 @@ export class RedisCache implements CacheProvider {
         throw failure;
       })
       .finally(() => {
-        clearTimeout(timer);
+        timer?.clear();
         this.#connecting = undefined;
       });
     return this.#connecting;

@@ -8,6 +8,8 @@
  * again. The local tier keeps its own behaviour (a failed local write rejects).
  */
 import type { CachedEntry, CacheProvider, Clock } from './cacheProvider';
+import type { Timer } from '../engine/timers';
+import { startTimer } from '../engine/timers';
 
 export interface TieredCacheOptions {
   readonly local: CacheProvider;
@@ -98,13 +100,12 @@ export class TieredCache implements CacheProvider {
 
   #withTimeout<T>(operation: Promise<T>, what: string): Promise<T> {
     const ms = this.#options.remoteTimeoutMs ?? 2_000;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the shared cache did not answer a ${what} within ${ms} ms`)), ms);
-      timer.unref();
+      timer = startTimer(() => reject(new Error(`the shared cache did not answer a ${what} within ${ms} ms`)), ms, { unref: true });
     });
     // The abandoned operation may still settle later; nobody is waiting for it.
     operation.catch(() => undefined);
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([operation, timeout]).finally(() => timer?.clear());
   }
 }

@@ -1,7 +1,9 @@
 /** Time as the engine sees it; tests inject a fake one to check delays without waiting. */
+import { startTimer } from './timers';
+
 export interface Clock {
   now(): number;
-  /** Resolves after `ms`; rejects with `signal.reason` as soon as `signal` aborts. */
+  /** Resolves after `ms` (any length); rejects with `signal.reason` as soon as `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -12,13 +14,13 @@ export const systemClock: Clock = Object.freeze({
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.clear();
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
+      const timer = startTimer(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, Math.max(0, ms));
+      }, ms);
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 });

@@ -1,4 +1,5 @@
 import type { TokenStats } from './tokenStats';
+import type { RateLimitWait } from '../rateLimit/rateLimitWait';
 
 /** Where a batch run stands, as shown in progress bars and status lines. */
 export interface ProgressEvent {
@@ -25,6 +26,8 @@ export interface ProgressEvent {
   readonly rateLimited: boolean;
   /** While rate limited: milliseconds until the next request may go ("resumes in 12 s"). */
   readonly waitingForBudgetMs?: number;
+  /** While rate limited: what the next request waits for (see `describeRateLimitWait`). */
+  readonly waitingFor?: RateLimitWait;
   /** Attempts the server turned away with 429 so far. */
   readonly rateLimited429s: number;
 }
@@ -39,8 +42,8 @@ export interface ProgressTrackerOptions {
   readonly emit: (event: ProgressEvent) => void;
   /** The in-flight limit now; 0 (unknown) when absent. */
   readonly concurrency?: () => number;
-  /** Milliseconds until a request held back by a rate limit may go; undefined while none is held back. */
-  readonly budgetWaitMs?: () => number | undefined;
+  /** How long until a request held back by a rate limit may go, and for what; undefined while none is held back. */
+  readonly budgetWait?: () => { readonly ms: number; readonly reason?: RateLimitWait } | undefined;
 }
 
 /** Turns run statistics into throttled {@link ProgressEvent}s, plus a final unthrottled one. */
@@ -88,7 +91,7 @@ export class ProgressTracker {
     const done = snapshot.requestsCompleted + snapshot.requestsFailed;
     const elapsedMs = Math.max(0, now() - snapshot.startTime);
     const tokens = snapshot.promptTokens + snapshot.completionTokens;
-    const waitMs = this.#options.budgetWaitMs?.();
+    const wait = this.#options.budgetWait?.();
     const event: ProgressEvent = {
       done,
       total: Math.max(this.#total, done),
@@ -101,8 +104,9 @@ export class ProgressTracker {
       tokensPerSecond: elapsedMs === 0 ? 0 : (tokens * 1000) / elapsedMs,
       elapsedMs,
       concurrency: this.#options.concurrency?.() ?? 0,
-      rateLimited: waitMs !== undefined,
-      ...(waitMs !== undefined && { waitingForBudgetMs: waitMs }),
+      rateLimited: wait !== undefined,
+      ...(wait !== undefined && { waitingForBudgetMs: wait.ms }),
+      ...(wait?.reason !== undefined && { waitingFor: wait.reason }),
       rateLimited429s: snapshot.rateLimited429s,
     };
     if (total === undefined || done === 0) return event;

@@ -17,6 +17,7 @@ import type { AttemptHandle, Outcome, RequestContext } from './requestRunner';
 import { cancelledOutcome, failedOutcome, runRequest } from './requestRunner';
 import type { RequestBatch } from './requestBatch';
 import type { RateLimiter } from '../rateLimit/rateLimiter';
+import { runLimiters } from '../rateLimit/runLimiters';
 import type { AdaptiveConcurrencyOptions } from '../rateLimit/adaptiveConcurrency';
 import { AdaptiveConcurrency } from '../rateLimit/adaptiveConcurrency';
 
@@ -30,6 +31,8 @@ export interface LogEntry {
   /** The batch item concerned, if any. */
   readonly itemId?: string;
   readonly error?: unknown;
+  /** Set on what a rate limiter says: server values ignored or cut, waits a server imposes. */
+  readonly topic?: 'rateLimit';
 }
 
 export interface RequestManagerOptions {
@@ -173,7 +176,7 @@ export class RequestManager {
     const startTime = clock.now();
     const stats = new TokenStats(startTime);
     const limit = pLimit(this.concurrency);
-    const limiters = this.#limitersOfRun();
+    const limiters = runLimiters(this.#options.rateLimiter, (notice) => this.#log({ ...notice, topic: 'rateLimit' }));
     const tracker = new ProgressTracker({
       stats,
       now: () => clock.now(),
@@ -181,7 +184,7 @@ export class RequestManager {
       minIntervalMs: this.#options.progressIntervalMs,
       emit: (event) => this.#callback('onProgress', () => onProgress?.(event)),
       concurrency: () => adaptive?.current ?? limit.concurrency,
-      budgetWaitMs: limiters.waitMs,
+      budgetWait: limiters.wait,
     });
     const adaptive = this.#adaptiveConcurrency(tracker);
     const context: RequestContext = {
@@ -268,6 +271,7 @@ export class RequestManager {
       inputError = error;
     }
     if (unfinished > 0) await drainTo(0);
+    limiters.dispose();
     if (inputError !== undefined) throw inputError;
     tracker.flush();
     // Completion order; callers expect input order.
@@ -326,31 +330,6 @@ export class RequestManager {
     const flight = limit(runRequest, key, item, provider, context);
     this.#inFlight.set(key, flight);
     return flight;
-  }
-
-  /** The run's limiters, one lookup per provider, and how long the soonest held-back request still waits. */
-  #limitersOfRun(): { limiterFor?: (provider: Provider) => RateLimiter | undefined; waitMs: () => number | undefined } {
-    const rateLimiter = this.#options.rateLimiter;
-    if (!rateLimiter) return { waitMs: () => undefined };
-    const byProvider = new Map<Provider, RateLimiter | undefined>();
-    const used = new Set<RateLimiter>();
-    return {
-      limiterFor: (provider) => {
-        if (byProvider.has(provider)) return byProvider.get(provider);
-        const limiter = rateLimiter(provider);
-        byProvider.set(provider, limiter);
-        if (limiter) used.add(limiter);
-        return limiter;
-      },
-      waitMs: () => {
-        let soonest: number | undefined;
-        for (const limiter of used) {
-          const wait = limiter.waitingMs();
-          if (wait !== undefined && (soonest === undefined || wait < soonest)) soonest = wait;
-        }
-        return soonest;
-      },
-    };
   }
 
   /** AIMD over the run's attempts (see `AdaptiveConcurrency`). */

@@ -7,6 +7,7 @@ import type { Clock } from './clock';
 import type { BackoffOptions } from './retryPolicy';
 import { retryDelayMs, shouldRetry } from './retryPolicy';
 import type { ProgressTracker } from './progressTracker';
+import { startTimer } from './timers';
 import type { LogEntry } from './requestManager';
 
 /** How one distinct request ended; shared by every batch item that asked for it. */
@@ -32,8 +33,6 @@ export type Outcome =
       readonly attempts: number;
       readonly latencyMs: number;
     };
-
-const maxTimerMs = 2 ** 31 - 1;
 
 /** The settings and collaborators of one batch run that every request shares. */
 export interface RequestContext {
@@ -202,9 +201,7 @@ async function attemptOnce(provider: Provider, request: LLMRequest, context: Req
       endEarly(reason);
     },
   };
-  // setTimeout fires at once for delays past 2^31-1 ms, so longer limits mean no limit.
-  const limited = context.timeoutMs > 0 && context.timeoutMs <= maxTimerMs;
-  const timer = limited ? setTimeout(() => handle.abort(new APITimeoutError(context.timeoutMs)), context.timeoutMs) : undefined;
+  const timer = context.timeoutMs > 0 ? startTimer(() => handle.abort(new APITimeoutError(context.timeoutMs)), context.timeoutMs) : undefined;
   context.attempts.add(handle);
   context.tracker.requestStarted();
   try {
@@ -221,7 +218,7 @@ async function attemptOnce(provider: Provider, request: LLMRequest, context: Req
   } catch (error) {
     throw controller.signal.aborted ? controller.signal.reason : error;
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     context.attempts.delete(handle);
     context.tracker.requestEnded();
   }

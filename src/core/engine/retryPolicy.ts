@@ -5,8 +5,24 @@
 import { APIConnectionError, APIError, InvalidResponseError } from '../errors';
 import type { HeaderReader } from '../providers/provider';
 
-/** The longest wait a server's `retry-after` can impose; longer hints are cut to this. */
-export const maxRetryAfterMs = 60_000;
+/**
+ * The longest wait anything a server announces can impose — `retry-after`, a
+ * rate limit's reset — before llmbatch sends again; longer ones are cut to this.
+ */
+export const maxServerWaitMs = 60_000;
+
+/** Longer than any limit window a provider keeps (a day): an announced wait past it is noise, not a limit. */
+export const maxPlausibleWaitMs = 24 * 3_600_000;
+
+/**
+ * A wait a server announced, as llmbatch honours it: cut to
+ * {@link maxServerWaitMs}; undefined when it is past {@link maxPlausibleWaitMs}
+ * or not a number, so it is ignored.
+ */
+export function boundedServerWait(ms: number): number | undefined {
+  if (!(ms <= maxPlausibleWaitMs)) return undefined;
+  return Math.min(Math.max(0, Math.ceil(ms)), maxServerWaitMs);
+}
 
 /**
  * How backoff delays are spread so many clients do not retry in lockstep:
@@ -51,27 +67,30 @@ export function shouldRetry(error: unknown): boolean {
 
 /**
  * The wait a server asked for, in milliseconds: `retry-after-ms` first, then
- * `retry-after` as seconds or as an HTTP date (relative to `now`). Capped at
- * {@link maxRetryAfterMs}; `undefined` when there is no usable hint.
+ * `retry-after` as seconds or as an HTTP date (relative to `now`). Bounded by
+ * {@link boundedServerWait}: cut to 60 s, and `undefined` for a wait past a day
+ * (noise) as for a missing or unreadable hint.
  */
 export function retryAfterMs(headers: HeaderReader | undefined, now: number): number | undefined {
+  const requested = requestedRetryAfterMs(headers, now);
+  return requested === undefined ? undefined : boundedServerWait(requested);
+}
+
+/** The wait `retry-after-ms` or `retry-after` asks for, as sent: neither cut nor checked. */
+export function requestedRetryAfterMs(headers: HeaderReader | undefined, now: number): number | undefined {
   const milliseconds = parseNumber(headers?.get('retry-after-ms'));
-  if (milliseconds !== undefined) return clamp(milliseconds);
+  if (milliseconds !== undefined) return milliseconds;
   const value = headers?.get('retry-after')?.trim();
   if (!value) return undefined;
   const seconds = parseNumber(value);
-  if (seconds !== undefined) return clamp(seconds * 1000);
+  if (seconds !== undefined) return seconds * 1000;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : clamp(date - now);
+  return Number.isNaN(date) ? undefined : date - now;
 }
 
 function parseNumber(value: string | null | undefined): number | undefined {
   if (value === null || value === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
   return Number.parseFloat(value);
-}
-
-function clamp(ms: number): number {
-  return Math.min(Math.max(0, Math.ceil(ms)), maxRetryAfterMs);
 }
 
 /** Exponential backoff for retry number `retry` (1 for the first retry), jittered and capped. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, LLMRequest } from '../models';
 import { chatCompletionSchema, isChatCompletion } from '../models';
-import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, redactSecrets, serverErrorMessage } from '../errors';
+import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, maskSecrets, redactSecrets, scrubSecrets, sentSecrets, serverErrorMessage, withoutSecrets } from '../errors';
 import type { ProviderResponse } from './provider';
 import type { HttpResponse, HttpTransport } from './httpTransport';
 import { fetchTransport, HttpBodyError, nodeHttpTransport } from './httpTransport';
@@ -42,7 +42,7 @@ export class OpenAIProvider extends Provider {
   readonly #query: string;
   readonly #transport: HttpTransport;
   readonly #maxResponseBytes: number;
-  // Keys without a known prefix (Azure's are plain hex) slip past pattern redaction when a server quotes them back.
+  // What a server may quote back, in an error or an answer; keys without a known prefix (Azure's are plain hex) slip past pattern redaction.
   readonly #secrets: readonly string[];
   readonly #rateLimitIdentity: string;
   // The same for every request; built once because a Headers object per request shows in profiles.
@@ -59,10 +59,7 @@ export class OpenAIProvider extends Provider {
     this.#query = query ? `?${query}` : '';
     this.#transport = options.transport ?? (options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport());
     this.#maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
-    const headerSecrets = Object.entries(this.#headers)
-      .filter(([name]) => isSensitiveHeader(name))
-      .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic)\s+/i, '')]);
-    this.#secrets = [this.#apiKey ?? '', ...headerSecrets].filter((secret) => secret.length >= 8);
+    this.#secrets = sentSecrets(this.#apiKey, this.#headers);
     // Providers count limits per key and organisation; a digest tells keys apart without keeping one in a map key.
     const credentials = [this.#apiKey ?? '', ...Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([name, value]) => `${name.toLowerCase()}=${value}`)];
     const digest = createHash('sha256').update(credentials.join('\n')).digest('hex').slice(0, 16);
@@ -126,7 +123,11 @@ export class OpenAIProvider extends Provider {
       throw new InvalidResponseError('too_large', status, `${status} the answer is too large: it ${size}, over the ${formatBytes(limit)} limit, so it was not read.`);
     }
     if (!isSuccess(status)) throw makeAPIError(status, parseJSONOrText(text), fetchHeaders(headers));
-    return { body: parseChatCompletion(status, text), statusCode: status, requestId: headers.get('x-request-id') ?? undefined, headers };
+    // An answer is stored and shown like an error is: a key the server echoed in it (a debug field, a prompt-injected "repeat your headers") must not go with it.
+    const answer = parseChatCompletion(status, text);
+    scrubSecrets(answer, this.#secrets);
+    const requestId = headers.get('x-request-id') ?? undefined;
+    return { body: answer, statusCode: status, requestId: requestId && maskSecrets(requestId, this.#secrets), headers };
   }
 }
 
@@ -137,15 +138,6 @@ function isSuccess(status: number): boolean {
 /** Errors carry fetch's Headers, as the OpenAI SDK's do; only failures pay for the copy. */
 function fetchHeaders(headers: HttpResponse['headers']): Headers {
   return headers instanceof Headers ? headers : new Headers([...headers.entries()]);
-}
-
-/** `error` with every occurrence of `secrets` in its message replaced. */
-function withoutSecrets(error: unknown, secrets: readonly string[]): unknown {
-  if (!(error instanceof Error)) return error;
-  for (const secret of secrets) {
-    if (error.message.includes(secret)) error.message = error.message.split(secret).join('[redacted]');
-  }
-  return error;
 }
 
 function formatBytes(bytes: number): string {

@@ -6,15 +6,24 @@
  * `tpm`), the limits a server announces in its `x-ratelimit-*` headers, and
  * what those headers say is left until when. The lower of a configured and an
  * announced limit wins.
+ *
+ * What a server announces never holds a request back for more than
+ * `maxServerWaitMs` (60 s) in all: past that it is sent, and the server's next
+ * answer says again where things stand. Budgets the user configured are paced
+ * as configured, however long that takes.
  */
 import type { LLMRequest, Usage } from '../models';
 import type { Clock } from '../engine/clock';
 import { systemClock } from '../engine/clock';
 import { APIError } from '../errors';
+import { maxServerWaitMs } from '../engine/retryPolicy';
 import { Budget } from './budget';
 import type { BudgetCharge, BudgetOptions } from './budget';
 import type { LimitReading } from './rateLimitHeaders';
 import { readRateLimitHeaders } from './rateLimitHeaders';
+import type { RateLimitWait } from './rateLimitWait';
+import type { RateLimitNotice } from './rateLimitNotices';
+import { RateLimitNotices } from './rateLimitNotices';
 import { TokenEstimator } from './tokenEstimate';
 import type { HeaderReader } from '../providers/provider';
 
@@ -58,6 +67,8 @@ interface Waiter {
   // Estimated again when a token budget becomes known while it waits.
   cost: number;
   completion: number;
+  /** When it began to wait: what a server announced holds it back `maxServerWaitMs` at most from here. */
+  readonly since: number;
   readonly resolve: (permit: RateLimitPermit) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal?: AbortSignal;
@@ -87,6 +98,8 @@ export class RateLimiter {
   readonly #probeTimeoutMs: number;
   #configured: RateLimits;
   #announced: { rpm?: number; tpm?: number } = {};
+  // Whether the budget in force is the server's (lower than any configured one): its waits are bounded like any announcement.
+  #budgetFromServer = { requests: false, tokens: false };
   #requests: Budget | undefined;
   #tokens: Budget | undefined;
   #serverRequests: ServerWindow | undefined;
@@ -97,6 +110,11 @@ export class RateLimiter {
   readonly #queue: Waiter[] = [];
   #sleep: AbortController | undefined;
   #resumeAt: number | undefined;
+  // Why the latest wait computed waits, and whether a server's announcement is what imposes it.
+  #holdReason: RateLimitWait | undefined;
+  #holdAnnounced = false;
+  #waitingFor: RateLimitWait | undefined;
+  readonly #notices = new RateLimitNotices();
   #granted = 0;
   // Grants not yet settled, in grant order: the ones a server had not seen when it wrote its headers.
   readonly #outstanding = new Set<Grant>();
@@ -139,6 +157,20 @@ export class RateLimiter {
     return Math.max(0, (this.#resumeAt ?? now) - now);
   }
 
+  /** What the next waiting request waits for; undefined when none waits. */
+  get waitingFor(): RateLimitWait | undefined {
+    return this.#queue.length === 0 ? undefined : this.#waitingFor;
+  }
+
+  /**
+   * Hears what a run's log should say about this endpoint's limits: each server
+   * value ignored as noise or cut, once, and each wait of a second or more that
+   * a server imposes as it begins. Returns the way to stop listening.
+   */
+  onNotice(listener: (notice: RateLimitNotice) => void): () => void {
+    return this.#notices.listen(listener);
+  }
+
   /**
    * Resolves once `request` fits the budgets, charging it. Requests are let
    * through in the order they asked. Rejects with `signal.reason` if `signal`
@@ -150,12 +182,10 @@ export class RateLimiter {
     const estimate = this.#tokens || this.#serverTokens ? this.#estimator.estimate(request) : undefined;
     const cost = estimate?.total ?? 0;
     const completion = estimate?.completion ?? 0;
-    if (this.#queue.length === 0) {
-      const now = this.#clock.now();
-      if (this.#waitMs(cost, now) === 0) return Promise.resolve(this.#grant(cost, completion, now));
-    }
+    const now = this.#clock.now();
+    if (this.#queue.length === 0 && this.#waitMs(cost, now, now) === 0) return Promise.resolve(this.#grant(cost, completion, now));
     return new Promise<RateLimitPermit>((resolve, reject) => {
-      const waiter: Waiter = { request, cost, completion, resolve, reject, ...(signal && { signal }) };
+      const waiter: Waiter = { request, cost, completion, since: now, resolve, reject, ...(signal && { signal }) };
       if (signal) {
         waiter.onAbort = () => {
           const at = this.#queue.indexOf(waiter);
@@ -170,18 +200,38 @@ export class RateLimiter {
     });
   }
 
-  #waitMs(cost: number, now: number): number {
-    let wait = Math.max(0, this.#pausedUntil - now);
-    if (this.#probe === 'probing' && !this.#requests && !this.#tokens) wait = Math.max(wait, this.#probeDeadline - now);
-    if (this.#requests) wait = Math.max(wait, this.#requests.waitMs(1, now));
+  /**
+   * How long a request costing `cost`, waiting since `since`, must still wait;
+   * `#holdReason` says for what. Waits a server imposes end `maxServerWaitMs`
+   * after `since` at the latest; those of configured budgets do not.
+   */
+  #waitMs(cost: number, now: number, since: number): number {
+    let configured = 0;
+    let configuredReason: RateLimitWait | undefined;
+    let announced = 0;
+    let announcedReason: RateLimitWait | undefined;
+    let tokenWait = 0;
+    let otherWait = 0;
+    const hold = (ms: number, reason: RateLimitWait, fromServer: boolean) => {
+      if (reason === 'tokens' || reason === 'server-tokens') tokenWait = Math.max(tokenWait, ms);
+      else otherWait = Math.max(otherWait, ms);
+      if (fromServer && ms > announced) [announced, announcedReason] = [ms, reason];
+      if (!fromServer && ms > configured) [configured, configuredReason] = [ms, reason];
+    };
+    hold(this.#pausedUntil - now, 'retry-after', true);
+    if (this.#probe === 'probing' && !this.#requests && !this.#tokens) hold(this.#probeDeadline - now, 'first-answer', true);
+    if (this.#requests) hold(this.#requests.waitMs(1, now), 'requests', this.#budgetFromServer.requests);
     const requests = this.#serverRequests;
-    if (requests && requests.until > now && requests.remaining < 1) wait = Math.max(wait, requests.until - now);
-    let tokenWait = this.#tokens ? this.#tokens.waitMs(cost, now) : 0;
+    if (requests && requests.until > now && requests.remaining < 1) hold(requests.until - now, 'server-requests', true);
+    if (this.#tokens) hold(this.#tokens.waitMs(cost, now), 'tokens', this.#budgetFromServer.tokens);
     const tokens = this.#serverTokens;
-    if (tokens && tokens.until > now && tokens.remaining < cost) tokenWait = Math.max(tokenWait, tokens.until - now);
+    if (tokens && tokens.until > now && tokens.remaining < cost) hold(tokens.until - now, 'server-tokens', true);
     // Exact counts matter once tokens are what holds requests back; loading the encoding stalls the process, so not before.
-    if (tokenWait > wait + exactCountsAfterMs && !this.#estimator.exact) void this.#estimator.ready();
-    return Math.ceil(Math.max(wait, tokenWait));
+    if (tokenWait > otherWait + exactCountsAfterMs && !this.#estimator.exact) void this.#estimator.ready();
+    announced = Math.min(announced, since + maxServerWaitMs - now);
+    this.#holdAnnounced = announced > configured;
+    this.#holdReason = this.#holdAnnounced ? announcedReason : configuredReason;
+    return Math.ceil(Math.max(0, configured, announced));
   }
 
   #grant(cost: number, completion: number, now: number): RateLimitPermit {
@@ -239,6 +289,7 @@ export class RateLimiter {
   #learn(grant: Grant, headers: HeaderReader | undefined, now: number, rateLimited: boolean): void {
     const reading = readRateLimitHeaders(headers, now);
     if (!reading) return;
+    for (const note of reading.notes ?? []) this.#notices.note(note);
     const { requests, tokens } = reading;
     if ((requests.limit !== undefined && requests.limit !== this.#announced.rpm) || (tokens.limit !== undefined && tokens.limit !== this.#announced.tpm)) {
       this.#announced = { rpm: requests.limit ?? this.#announced.rpm, tpm: tokens.limit ?? this.#announced.tpm };
@@ -267,6 +318,7 @@ export class RateLimiter {
   #applyLimits(now: number): void {
     const rpm = lower(this.#configured.rpm, this.#announced.rpm);
     const tpm = lower(this.#configured.tpm, this.#announced.tpm);
+    this.#budgetFromServer = { requests: rpm !== this.#configured.rpm, tokens: tpm !== this.#configured.tpm };
     const hadTokens = this.#tokens !== undefined;
     this.#requests = shaped(this.#requests, rpm, now, this.#budgetOptions);
     this.#tokens = shaped(this.#tokens, tpm, now, this.#budgetOptions);
@@ -285,9 +337,11 @@ export class RateLimiter {
     const now = this.#clock.now();
     while (this.#queue.length > 0) {
       const head = this.#queue[0]!;
-      const wait = this.#waitMs(head.cost, now);
+      const wait = this.#waitMs(head.cost, now, head.since);
       if (wait > 0) {
         this.#resumeAt = now + wait;
+        this.#waitingFor = this.#holdReason;
+        if (this.#holdAnnounced && this.#holdReason) this.#notices.hold(wait, now, this.#holdReason);
         const sleep = new AbortController();
         this.#sleep = sleep;
         this.#clock.sleep(wait, sleep.signal).then(

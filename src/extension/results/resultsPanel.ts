@@ -14,6 +14,8 @@ import { Coalescer } from './coalescer';
 import { newNonce, panelHtml } from './panelHtml';
 import { parseWebviewMessage } from './inboundMessages';
 import { exportExtensions, exportText } from './exports';
+import type { RateLimitWait } from '../../core/rateLimit/rateLimitWait';
+import { describeRateLimitWait } from '../../core/rateLimit/rateLimitWait';
 
 /**
  * What the panel asks of the run controller. A re-run should announce itself
@@ -346,6 +348,7 @@ export function toRunProgress(progress: {
   concurrency?: number;
   rateLimited?: boolean;
   waitingForBudgetMs?: number;
+  waitingFor?: RateLimitWait;
   rateLimited429s?: number;
 }): RunProgress {
   return {
@@ -356,7 +359,7 @@ export function toRunProgress(progress: {
     elapsedMs: progress.elapsedMs,
     ...(progress.etaMs !== undefined && { etaMs: progress.etaMs }),
     ...(progress.concurrency !== undefined && progress.concurrency > 0 && { concurrency: progress.concurrency }),
-    ...(progress.rateLimited !== false && progress.waitingForBudgetMs !== undefined && { waitingForBudgetMs: progress.waitingForBudgetMs }),
+    ...(progress.rateLimited !== false && progress.waitingForBudgetMs !== undefined && { waitingForBudgetMs: progress.waitingForBudgetMs, waitingFor: describeRateLimitWait(progress.waitingFor) }),
     ...(progress.rateLimited429s !== undefined && progress.rateLimited429s > 0 && { rateLimited429s: progress.rateLimited429s }),
   };
 }

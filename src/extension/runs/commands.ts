@@ -73,7 +73,8 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
       if (!uri) return undefined;
       try {
         const report = await runs.dryRun(uri);
-        log.info(`Dry run of ${fileLabel(uri)}:\n${report.detail}`);
+        // A log entry is one line (see Log), so the report goes line by line.
+        for (const line of [`Dry run of ${fileLabel(uri)}:`, ...report.detail.split('\n')]) log.info(line);
         void vscode.window.showInformationMessage(`LLM Batch dry run — ${report.summary}`, { modal: true, detail: report.detail });
         return report;
       } catch (error) {

@@ -8,6 +8,8 @@ import type { CostEstimate } from '../../core/pricing';
 import { formatUsd } from '../../core/pricing';
 import type { BatchResult } from '../../core/models';
 import { redactSecrets } from '../../core/errors';
+import { describeRateLimitWait } from '../../core/rateLimit/rateLimitWait';
+import { printable } from '../../core/printable';
 
 /**
  * `37/120 · 3 cached · 1 failed · 1.2k tok/s` — zero counts are left out. While
@@ -16,7 +18,7 @@ import { redactSecrets } from '../../core/errors';
  * `3 × 429 · 25 in flight at most` (the words of the command line's progress).
  */
 export function formatProgress(
-  progress: Pick<ProgressEvent, 'done' | 'total' | 'cached' | 'failed' | 'tokensPerSecond'> & Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs' | 'rateLimited429s' | 'concurrency'>>,
+  progress: Pick<ProgressEvent, 'done' | 'total' | 'cached' | 'failed' | 'tokensPerSecond'> & Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs' | 'waitingFor' | 'rateLimited429s' | 'concurrency'>>,
 ): string {
   const parts = [`${progress.done}/${progress.total}`];
   if (progress.cached > 0) parts.push(`${progress.cached} cached`);
@@ -32,13 +34,14 @@ export function formatProgress(
 }
 
 /**
- * `waiting for rate limit · resumes in 12 s`, or undefined when nothing waits
- * a second or more: shorter waits are the normal pacing under a budget.
+ * `waiting for rate limit (server: no requests left) · resumes in 12 s`, or
+ * undefined when nothing waits a second or more: shorter waits are the normal
+ * pacing under a budget.
  */
-export function budgetWait(progress: Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs'>>): string | undefined {
+export function budgetWait(progress: Partial<Pick<ProgressEvent, 'rateLimited' | 'waitingForBudgetMs' | 'waitingFor'>>): string | undefined {
   const waitMs = progress.waitingForBudgetMs;
   if (!progress.rateLimited || waitMs === undefined || waitMs < 1000) return undefined;
-  return `waiting for rate limit · resumes in ${formatWait(waitMs)}`;
+  return `${describeRateLimitWait(progress.waitingFor)} · resumes in ${formatWait(waitMs)}`;
 }
 
 /** `3 × 429`: attempts the server turned away for exceeding its rate limit. */
@@ -80,6 +83,15 @@ export function formatResultLine(result: BatchResult): string {
   }
   const status = result.statusCode === undefined ? '' : ` ${result.statusCode}`;
   return redactSecrets(`${result.id} failed ${result.error.code}${status} · ${attempts} · ${latency} · ${oneLine(result.error.message)}`);
+}
+
+/**
+ * A message as the output channel gets it: redacted, and one line whatever it
+ * quotes — control characters a server put in it, newlines included, become
+ * visible escapes, so they neither drive the channel nor fake an entry.
+ */
+export function logLine(message: string): string {
+  return printable(redactSecrets(message));
 }
 
 function oneLine(text: string): string {

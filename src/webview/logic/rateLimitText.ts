@@ -1,7 +1,8 @@
 /**
  * The rate-limit words of the summary strip, the same the progress
- * notification and the command line use: `waiting for rate limit · resumes in
- * 12 s` while requests are held back, `3 × 429 · 10 in flight at most` after
+ * notification and the command line use: `waiting for rate limit (server: no
+ * requests left) · resumes in 12 s` while requests are held back (the host
+ * sends the words of the wait), `3 × 429 · 10 in flight at most` after
  * the server turned some away, and `3 × 429` once the run is over.
  */
 import type { RunProgress, RunState } from '../protocol';
@@ -12,7 +13,7 @@ export function rateLimitParts(state: RunState | undefined, progress: RunProgres
   const parts: string[] = [];
   const waitMs = progress?.waitingForBudgetMs;
   // Shorter waits are the normal pacing under a budget, not worth a word.
-  if (waitMs !== undefined && waitMs >= 1000) parts.push(`waiting for rate limit · resumes in ${Math.ceil(waitMs / 1000)} s`);
+  if (waitMs !== undefined && waitMs >= 1000) parts.push(`${progress?.waitingFor ?? 'waiting for rate limit'} · resumes in ${Math.ceil(waitMs / 1000)} s`);
   const count = progress?.rateLimited429s ?? 0;
   if (count > 0) {
     parts.push(`${formatCompact(count)} × 429`);

@@ -21,6 +21,13 @@ describe('source conventions', () => {
     assert.deepEqual(offenders.map((file) => relative(root, file)), []);
   });
 
+  it('sets every timer of the engine through the overflow-safe helper', () => {
+    // Node fires a setTimeout past 2^31-1 ms after 1 ms; a server-announced wait must never become a busy loop.
+    const helper = join(root, 'src/core/engine/timers.ts');
+    const offenders = sourceFiles(join(root, 'src/core')).filter((file) => file !== helper && /\b(?:setTimeout|setInterval)\s*\(|AbortSignal\.timeout\s*\(/.test(readFileSync(file, 'utf8')));
+    assert.deepEqual(offenders.map((file) => relative(root, file)), []);
+  });
+
   it('has no default exports and no barrel index files', () => {
     const files = sourceFiles(join(root, 'src'));
     assert.ok(files.length > 0);

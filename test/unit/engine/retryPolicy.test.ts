@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { APIConnectionError, APITimeoutError, APIUserAbortError, InvalidRequestError, InvalidResponseError, makeAPIError } from '../../../src/core/errors';
 import type { BackoffOptions } from '../../../src/core/engine/retryPolicy';
-import { backoffDelayMs, maxRetryAfterMs, retryAfterMs, retryDelayMs, shouldRetry } from '../../../src/core/engine/retryPolicy';
+import { backoffDelayMs, maxServerWaitMs, retryAfterMs, retryDelayMs, shouldRetry } from '../../../src/core/engine/retryPolicy';
 
 const now = Date.UTC(2025, 0, 1, 12, 0, 0);
 const exact: BackoffOptions = { retryDelayMs: 1_000, maxRetryDelayMs: 30_000, jitter: 'none', random: () => 0.5 };
@@ -55,10 +55,16 @@ describe('retryAfterMs', () => {
   });
 
   it('caps any hint at 60 seconds', () => {
-    assert.equal(maxRetryAfterMs, 60_000);
+    assert.equal(maxServerWaitMs, 60_000);
     assert.equal(retryAfterMs(new Headers({ 'retry-after': '3600' }), now), 60_000);
     assert.equal(retryAfterMs(new Headers({ 'retry-after-ms': '90000' }), now), 60_000);
     assert.equal(retryAfterMs(new Headers({ 'retry-after': new Date(now + 3_600_000).toUTCString() }), now), 60_000);
+  });
+
+  it('takes a hint past a day as noise, so backoff decides the wait', () => {
+    assert.equal(retryAfterMs(new Headers({ 'retry-after': '999999' }), now), undefined);
+    assert.equal(retryAfterMs(new Headers({ 'retry-after': new Date(now + 40 * 86_400_000).toUTCString() }), now), undefined);
+    assert.equal(retryAfterMs(new Headers({ 'retry-after': '86400' }), now), 60_000, 'a day is still a wait, cut to the cap');
   });
 
   it('ignores missing or unreadable hints', () => {

@@ -61,4 +61,43 @@ describe('readRateLimitHeaders', () => {
       tokens: {},
     });
   });
+
+  it('drops values no provider would send as noise, and cuts announced waits to 60 s, noting each', () => {
+    const reading = readRateLimitHeaders(
+      new Headers({
+        'x-ratelimit-limit-requests': '0.001',
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': '99999h',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': '1h',
+        'retry-after': '7200',
+      }),
+      0,
+    );
+    assert.deepEqual(reading, {
+      requests: { remaining: 0 },
+      tokens: { remaining: 0, resetMs: 60_000 },
+      retryAfterMs: 60_000,
+      notes: [
+        { header: 'x-ratelimit-limit-requests', value: '0.001', kind: 'noise' },
+        { header: 'x-ratelimit-reset-requests', value: '99999h', kind: 'noise' },
+        { header: 'x-ratelimit-reset-tokens', value: '1h', kind: 'capped' },
+        { header: 'retry-after', value: '7200', kind: 'capped' },
+      ],
+    });
+  });
+
+  it('takes a retry-after past a day, or a limit too large to be a number, as noise; a limit of 0 as no limit', () => {
+    const noise = readRateLimitHeaders(new Headers({ 'retry-after-ms': '999999999999', 'x-ratelimit-limit-tokens': '9'.repeat(400), 'x-ratelimit-limit-requests': '0' }), 0);
+    assert.equal(noise?.retryAfterMs, undefined);
+    assert.deepEqual(noise?.requests, {});
+    assert.deepEqual(noise?.tokens, {});
+    assert.deepEqual(
+      noise?.notes?.map((item) => [item.header, item.kind, item.value.length <= 40]),
+      [
+        ['x-ratelimit-limit-tokens', 'noise', true],
+        ['retry-after-ms', 'noise', true],
+      ],
+    );
+  });
 });

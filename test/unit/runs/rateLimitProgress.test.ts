@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { budgetWait, format429s, formatProgress } from '../../../src/extension/runs/runText';
 import { rateLimitParts } from '../../../src/webview/logic/rateLimitText';
+import { describeProgress } from '../../../src/cli/progressBar';
+import { describeRateLimitWait } from '../../../src/core/rateLimit/rateLimitWait';
 import { RunRecord } from '../../../src/extension/results/runRecord';
 import type { RunProgress } from '../../../src/webview/protocol';
 
@@ -10,6 +12,13 @@ const base = { done: 37, total: 120, cached: 0, failed: 0, tokensPerSecond: 0, c
 describe('rate limits in the progress notification and status bar', () => {
   it('says when the run waits for budget and when it resumes', () => {
     assert.equal(formatProgress({ ...base, rateLimited: true, waitingForBudgetMs: 11_200 }), '37/120 · waiting for rate limit · resumes in 12 s');
+  });
+
+  it('says what the run waits for: the server\'s word, a 429\'s retry-after, or a budget', () => {
+    assert.equal(formatProgress({ ...base, rateLimited: true, waitingForBudgetMs: 45_000, waitingFor: 'server-requests' }), '37/120 · waiting for rate limit (server: no requests left) · resumes in 45 s');
+    assert.equal(budgetWait({ rateLimited: true, waitingForBudgetMs: 60_000, waitingFor: 'retry-after' }), 'waiting for rate limit (server: retry after 429) · resumes in 1 min');
+    assert.equal(budgetWait({ rateLimited: true, waitingForBudgetMs: 2_000, waitingFor: 'tokens' }), 'waiting for rate limit (tokens per minute) · resumes in 2 s');
+    assert.equal(describeProgress({ ...base, elapsedMs: 0, inFlight: 0, promptTokens: 0, completionTokens: 0, cacheHitRatio: 0, rateLimited: true, waitingForBudgetMs: 9_000, waitingFor: 'server-tokens' }), '37/120 · waiting for rate limit (server: no tokens left) · resumes in 9.0 s');
   });
 
   it('keeps quiet about the short waits of normal pacing', () => {
@@ -37,6 +46,11 @@ describe('rate limits in the results panel summary', () => {
   it('while running: the wait, the 429s and the in-flight limit, as the notification says them', () => {
     const progress: RunProgress = { done: 37, total: 120, inFlight: 4, tokensPerSecond: 0, elapsedMs: 1000, waitingForBudgetMs: 3_100, rateLimited429s: 2, concurrency: 5 };
     assert.deepEqual(rateLimitParts('running', progress, undefined), ['waiting for rate limit · resumes in 4 s', '2 × 429', '5 in flight at most']);
+  });
+
+  it('while running: what the run waits for, in the words the host sent', () => {
+    const progress: RunProgress = { done: 1, total: 2, inFlight: 0, tokensPerSecond: 0, elapsedMs: 1, waitingForBudgetMs: 59_200, waitingFor: describeRateLimitWait('server-requests') };
+    assert.deepEqual(rateLimitParts('running', progress, undefined), ['waiting for rate limit (server: no requests left) · resumes in 60 s']);
   });
 
   it('once over: how many 429s the run met, or nothing', () => {
