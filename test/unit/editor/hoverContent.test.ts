@@ -36,7 +36,7 @@ describe('hover', () => {
   it('explains a {{variable}} in message text: where it is defined and its values', () => {
     const content = hover(example.find('Translate', '{{lang}}'), 3);
     assert.match(content?.markdown ?? '', /`\{\{lang\}\}` · variable/);
-    assert.match(content?.markdown ?? '', /Defined in this block \(line 8\)/);
+    assert.match(content?.markdown ?? '', /Defined in this block \(line 10\)/);
     assert.match(content?.markdown ?? '', /`"Japanese"`/);
     const [line, column] = example.find('Translate', '{{lang}}');
     assert.deepEqual(content?.range, { startLine: line, startColumn: column, endLine: line, endColumn: column + 8 });

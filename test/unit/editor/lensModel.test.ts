@@ -49,9 +49,10 @@ describe('folding', () => {
     const { document, find } = loadExample();
     const regions = foldingRegions(document);
     const block = (name: string) => regions.find((region) => region.start === find(`### ${name}`)[0]);
-    assert.deepEqual(block('translate'), { start: find('### translate')[0], end: find('Answer with')[0] });
-    assert.deepEqual(block('classify'), { start: find('### classify')[0], end: find('user: Classify')[0] });
-    assert.ok(regions.some((region) => region.start === 0 && region.end === find('@max_completion_tokens')[0]));
+    // A block's expect: lines (and comments after them) are part of it.
+    assert.deepEqual(block('translate'), { start: find('### translate')[0], end: find('expect: tokens')[0] });
+    assert.deepEqual(block('classify'), { start: find('### classify')[0], end: find('# expect: judge')[0] });
+    assert.ok(regions.some((region) => region.start === 0 && region.end === find('expect: not icontains')[0]));
     // The summarize-notes message: from its role line (just above the escaped separator) to its last line.
     assert.ok(regions.some((region) => region.start === find('\\###')[0] - 1 && region.end === find('Summarize')[0]));
     const json = parseText(['@tools = [', '  {"type": "function"}', ']', '### a', 'user: hi'].join('\n'));
