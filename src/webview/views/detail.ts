@@ -3,6 +3,7 @@ import type { CopyPart, DetailCheck, ResultRow, RowDetail } from '../protocol';
 import { button, h, setChildren } from '../dom';
 import { formatDuration, formatInteger } from '../logic/format';
 import { statusLabels } from '../logic/columns';
+import { checksPassed, checksText } from '../logic/checks';
 
 export interface DetailCallbacks {
   onClose(): void;
@@ -50,12 +51,15 @@ export class DetailView {
         h('div', { className: `message role-${message.role.replace(/[^a-z]/gi, '')}` }, [h('div', { className: 'message-role', text: message.role }), h('pre', { className: 'message-content', text: message.content })]),
       ),
     );
+    const scored = detail.checks !== undefined && detail.checks.length > 0;
+    const answer = detail.answer !== undefined && this.section('Answer', detail.answer, 'answer');
     setChildren(this.body, [
-      // The verdict comes first: it is what a scored run is read for.
-      detail.checks !== undefined && detail.checks.length > 0 && this.checks(detail.checks),
+      // The verdict comes first, with the answer it judged: they are what a scored run is read for.
+      scored && this.checks(detail.checks!),
+      scored && answer,
       this.meta(row, detail),
       detail.error !== undefined && this.section('Error', detail.error, 'error'),
-      detail.answer !== undefined && this.section('Answer', detail.answer, 'answer'),
+      !scored && answer,
       this.sectionWith('Messages', messages, 'messages'),
       this.collapsible('Request JSON', detail.requestJson, 'request'),
       detail.responseJson !== undefined && this.collapsible(detail.error !== undefined ? 'Error JSON' : 'Response JSON', detail.responseJson, 'response'),
@@ -63,7 +67,11 @@ export class DetailView {
   }
 
   private renderHeader(row: ResultRow, canRun: boolean, hasSource: boolean): void {
-    this.title.replaceChildren(h('span', { text: row.id }), h('span', { className: `badge status-${row.status}`, text: statusLabels[row.status] }));
+    setChildren(this.title, [
+      h('span', { text: row.id }),
+      h('span', { className: `badge status-${row.status}`, text: statusLabels[row.status] }),
+      row.checks && h('span', { className: `badge checks-${checksPassed(row.checks) ? 'pass' : 'fail'}`, text: checksText(row.checks), title: 'Checks passed' }),
+    ]);
     const rerun = button('Re-run', () => this.callbacks.onRerun(), { title: 'Send this request again, bypassing the cache' });
     rerun.disabled = !canRun || row.status === 'running';
     const reveal = button('Reveal in editor', () => this.callbacks.onReveal(), { title: 'Show where this request is written' });

@@ -86,7 +86,7 @@ describe('expectations in the workbench', function () {
     assert.deepEqual(cells, [...Array<string>(5).fill('✓ 3/3'), '✗ 0/3', '✗ 0/3', ...Array<string>(4).fill('✗ 1/3'), '✗ 2/3']);
     await view.locator('select[aria-label="Filter by status"]').selectOption('checksFailed');
     await view.locator('.table[data-rows="7"]').waitFor();
-    assert.equal(await view.locator('.row.checks-fail').count(), 7);
+    assert.equal(await view.locator('.row.checks-fail:visible').count(), 7);
     await workbench.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
   });
 
@@ -127,7 +127,7 @@ describe('expectations in the workbench', function () {
     await tables.nth(0).locator('button.axis-value', { hasText: 'model-b' }).click();
     await view.locator('.table[data-rows="6"]').waitFor();
     assert.match(await view.locator('.chip').innerText(), /capitals · model = model-b/);
-    assert.equal(await view.locator('.row', { hasText: 'model-a' }).count(), 0);
+    assert.equal(await view.locator('.row:visible', { hasText: 'model-a' }).count(), 0);
     await view.locator('.chip-clear').click();
     await view.locator('.table[data-rows="12"]').waitFor();
   });
