@@ -3,7 +3,7 @@
  * A thin adapter: the work happens in `src/core/`, shared with the editor.
  */
 import { main } from './cli/main';
-import { exitCodes } from './cli/runCommand';
+import { exitCodes } from './cli/io';
 import { printableLines } from './core/printable';
 
 const controller = new AbortController();

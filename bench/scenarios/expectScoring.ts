@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioBody, ScenarioContext } from '../report/scenarioReport';
 import { formatMsSummary, formatRate } from '../report/stats';
-import { MockServerProcess } from '../processes/mockServerProcess';
+import { ServerProcess } from '../processes/serverProcess';
 import type { ProcessRun } from '../processes/measureProcess';
 import type { ClientResult, ClientSpec } from './clientRuns';
 import { llmbatchSpec, runClients } from './clientRuns';
@@ -58,7 +58,7 @@ export async function expectScenario(ctx: ScenarioContext): Promise<ScenarioBody
   writeFileSync(plainFile, `${head.join('\n')}\n`);
   writeFileSync(scoredFile, `${[...head, ...expectations].join('\n')}\n`);
   const cacheDir = join(ctx.workDir, 'cache');
-  const server = await MockServerProcess.start({ root: ctx.root, latencyMs: 0 });
+  const server = await ServerProcess.mock({ root: ctx.root, latencyMs: 0 });
   try {
     const common = { root: ctx.root, baseUrl: server.baseUrl, concurrency: 100, cache: cacheDir };
     const fillOut = join(ctx.workDir, 'fill.out.jsonl');

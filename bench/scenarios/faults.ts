@@ -9,7 +9,7 @@ import { formatMs, formatMsSummary, formatRate, formatRatio, median } from '../r
 import { writeJsonlBatch } from '../data/batchFiles';
 import type { OutputCheck } from '../data/verifyOutput';
 import { allAnswered } from '../data/verifyOutput';
-import { MockServerProcess } from '../processes/mockServerProcess';
+import { ServerProcess } from '../processes/serverProcess';
 import type { ServerStats } from '../servers/mockServe';
 import type { FaultKind } from '../servers/faultMix';
 import { standardFaultMix } from '../servers/faultMix';
@@ -40,8 +40,8 @@ export async function faultsScenario(ctx: ScenarioContext): Promise<ScenarioBody
   const concurrency = 100;
   const input = join(ctx.workDir, `batch-${count}.jsonl`);
   writeJsonlBatch(input, count);
-  const healthy = await MockServerProcess.start({ root: ctx.root, latencyMs });
-  const faulty = await MockServerProcess.start({ root: ctx.root, latencyMs, faults: 'standard' });
+  const healthy = await ServerProcess.mock({ root: ctx.root, latencyMs });
+  const faulty = await ServerProcess.mock({ root: ctx.root, latencyMs, faults: 'standard' });
   try {
     const common = { root: ctx.root, input, concurrency, extraArgs: ['--timeout', String(timeoutMs / 1000)] };
     const clean = llmbatchSpec({ ...common, label: 'healthy server', baseUrl: healthy.baseUrl, out: join(ctx.workDir, 'healthy.out.jsonl'), cache: join(ctx.workDir, 'cache-healthy') });

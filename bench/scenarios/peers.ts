@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ScenarioBody, ScenarioContext, TargetCheck } from '../report/scenarioReport';
 import { formatMsSummary, formatRate, formatRatio } from '../report/stats';
 import { writeJsonlBatch } from '../data/batchFiles';
-import { MockServerProcess } from '../processes/mockServerProcess';
+import { ServerProcess } from '../processes/serverProcess';
 import type { ProcessRun } from '../processes/measureProcess';
 import { ensureNode22, ensureOpenAISdk, ensurePromptfoo } from '../peers/peerPackages';
 import type { Installed } from '../peers/peerPackages';
@@ -30,7 +30,7 @@ export async function peersScenario(ctx: ScenarioContext): Promise<ScenarioBody>
   const concurrency = 100;
   const input = join(ctx.workDir, `batch-${count}.jsonl`);
   writeJsonlBatch(input, count);
-  const server = await MockServerProcess.start({ root: ctx.root, latencyMs: 0 });
+  const server = await ServerProcess.mock({ root: ctx.root, latencyMs: 0 });
   try {
     const common = { root: ctx.root, input, baseUrl: server.baseUrl, concurrency };
     const out = (name: string) => join(ctx.workDir, `${name}.out.jsonl`);

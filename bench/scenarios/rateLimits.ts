@@ -5,8 +5,6 @@
  * with budgets given on the command line, with only the server's headers to
  * go by, and for a client without any rate limiting.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ScenarioBody, ScenarioContext, TargetCheck } from '../report/scenarioReport';
 import { formatMs, formatMsSummary, formatRatio, median } from '../report/stats';
@@ -15,66 +13,13 @@ import { failedCount } from '../data/verifyOutput';
 import type { ClientSpec } from './clientRuns';
 import { floorSpec, llmbatchSpec, runClients } from './clientRuns';
 import type { RateLimitedServerStats } from '../servers/rateLimitedServe';
+import { ServerProcess } from '../processes/serverProcess';
 import { chatCompletionFor } from '../../test/mock/mockResponses';
 
 const rpm = 6_000;
 const tpm = 400_000;
 const latencyMs = 50;
 const concurrency = 50;
-
-/** The rate-limited mock in a process of its own, so client and server each get a core. */
-class RateLimitedServer {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly baseUrl: string,
-  ) {}
-
-  static async start(root: string): Promise<RateLimitedServer> {
-    const script = join(root, 'dist', 'bench', 'servers', 'rateLimitedServe.js');
-    const child = spawn(process.execPath, [script, '--rpm', String(rpm), '--tpm', String(tpm), '--latency', String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const baseUrl = await new Promise<string>((resolve, reject) => {
-      let buffered = '';
-      const timer = setTimeout(() => reject(new Error('the rate-limited server did not start within 10 s')), 10_000);
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`the rate-limited server exited with ${code} before listening`)));
-      child.stdout!.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        const newline = buffered.indexOf('\n');
-        if (newline === -1) return;
-        clearTimeout(timer);
-        resolve(buffered.slice(0, newline).trim());
-      });
-    });
-    child.removeAllListeners('exit');
-    if (!/^http:\/\/127\.0\.0\.1:\d+\/v1$/.test(baseUrl)) {
-      child.kill();
-      throw new Error(`the rate-limited server printed an unexpected base URL: ${baseUrl}`);
-    }
-    return new RateLimitedServer(child, baseUrl);
-  }
-
-  private get origin(): string {
-    return this.baseUrl.replace(/\/v1$/, '');
-  }
-
-  async stats(): Promise<RateLimitedServerStats> {
-    return (await (await fetch(`${this.origin}/bench/stats`)).json()) as RateLimitedServerStats;
-  }
-
-  /** Zeroes the counters and starts the limits from a fresh window. */
-  async reset(): Promise<void> {
-    await (await fetch(`${this.origin}/bench/reset`, { method: 'POST' })).text();
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 function percent(share: number): string {
   return `${(share * 100).toFixed(share < 0.1 ? 2 : 1)} %`;
@@ -93,7 +38,7 @@ export async function rateLimitsScenario(ctx: ScenarioContext): Promise<Scenario
   const idealMs = Math.max(count / (rpm / 60_000), usedTokens / (tpm / 60_000));
   // From the first request's arrival to the last answer, for a client that sends exactly at the limit.
   const idealSpanMs = Math.max((count - 1) / (rpm / 60_000), usedTokens / (tpm / 60_000)) + latencyMs;
-  const server = await RateLimitedServer.start(ctx.root);
+  const server = await ServerProcess.rateLimited({ root: ctx.root, rpm, tpm, latencyMs });
   try {
     const common = { root: ctx.root, input, baseUrl: server.baseUrl, concurrency };
     const budgets = llmbatchSpec({ ...common, label: `llmbatch run --rpm ${rpm} --tpm ${tpm}`, cache: 'off', out: join(ctx.workDir, 'budgets.out.jsonl'), extraArgs: ['--rpm', String(rpm), '--tpm', String(tpm)] });

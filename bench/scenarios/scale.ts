@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ScenarioBody, ScenarioContext, TargetCheck } from '../report/scenarioReport';
 import { formatMiB, formatMsSummary, formatRate, summarize } from '../report/stats';
 import { writeJsonlBatch } from '../data/batchFiles';
-import { MockServerProcess } from '../processes/mockServerProcess';
+import { ServerProcess } from '../processes/serverProcess';
 import type { ClientResult } from './clientRuns';
 import { llmbatchSpec, runClients } from './clientRuns';
 
@@ -36,7 +36,7 @@ export async function scaleScenario(ctx: ScenarioContext): Promise<ScenarioBody>
   const input = join(ctx.workDir, `batch-${count}.jsonl`);
   writeJsonlBatch(input, count);
   const cacheDir = join(ctx.workDir, 'cache');
-  const server = await MockServerProcess.start({ root: ctx.root, latencyMs: 0 });
+  const server = await ServerProcess.mock({ root: ctx.root, latencyMs: 0 });
   try {
     const common = { root: ctx.root, input, baseUrl: server.baseUrl, concurrency, cache: cacheDir };
     const cold = llmbatchSpec({ ...common, label: 'llmbatch run, empty cache', out: join(ctx.workDir, 'cold.out.jsonl') });

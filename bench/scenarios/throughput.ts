@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ScenarioBody, ScenarioContext, TargetCheck } from '../report/scenarioReport';
 import { formatMs, formatMsSummary, formatRate, formatRatio } from '../report/stats';
 import { writeJsonlBatch } from '../data/batchFiles';
-import { MockServerProcess } from '../processes/mockServerProcess';
+import { ServerProcess } from '../processes/serverProcess';
 import { hasTerminalWrapper } from '../processes/measureProcess';
 import { floorSpec, llmbatchSpec, runClients } from './clientRuns';
 
@@ -25,7 +25,7 @@ async function compareWithFloor(ctx: ScenarioContext, setup: ThroughputSetup): P
   const { count, latencyMs, concurrency } = setup;
   const input = join(ctx.workDir, `batch-${count}.jsonl`);
   writeJsonlBatch(input, count);
-  const server = await MockServerProcess.start({ root: ctx.root, latencyMs });
+  const server = await ServerProcess.mock({ root: ctx.root, latencyMs });
   try {
     const common = { root: ctx.root, input, baseUrl: server.baseUrl, concurrency };
     const floor = floorSpec({ ...common, out: join(ctx.workDir, 'floor.out.jsonl') });

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { decodeUtf8, loadBatchText } from '../../src/core/batchFile/loadBatch';
-import { parseDocument } from '../../src/core/language/parser';
-import { expandDocument } from '../../src/core/language/expand';
+import { parseDocument } from '../../src/core/language/syntax/parseDocument';
+import { expandDocument } from '../../src/core/language/expand/expandDocument';
 
 export interface ParseMeasurement {
   readonly bytes: number;

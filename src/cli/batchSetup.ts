@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import type { CacheProvider } from '../core/cache/cacheProvider';
 import type { EndpointProfiles } from '../core/endpoints/profiles';
-import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/profiles';
+import { cliProfiles } from '../core/endpoints/profiles';
 import type { BatchApi } from '../core/batchApi/batchApiClient';
 import { batchApiFor } from '../core/batchApi/batchEndpoint';
 import { BatchJobs } from '../core/batchApi/batchJobs';
@@ -15,8 +15,8 @@ import type { JobEndpoint } from '../core/batchApi/jobState';
 import { FileJobStore, jobStateFileName } from '../core/batchApi/jobState';
 import type { CacheBackendOptions } from './cacheSetup';
 import { openCliCache } from './cacheSetup';
-import type { CliIo } from './runCommand';
-import { defaultCacheDir, exitCodes } from './runCommand';
+import type { CliIo } from './io';
+import { defaultCacheDir, exitCodes } from './io';
 
 export interface BatchSetupOptions extends CacheBackendOptions {
   readonly apiBase?: string;
@@ -34,18 +34,6 @@ export interface BatchSetup {
   readonly profiles: EndpointProfiles;
 }
 
-/**
- * The endpoint profiles of the CLI: `openai` at `--api-base` (else
- * `OPENAI_BASE_URL`, else OpenAI), needing a key only when it is OpenAI
- * itself or a key is set — as for `run`.
- */
-export function batchProfiles(apiBase: string | undefined, env: Readonly<Record<string, string | undefined>>): EndpointProfiles {
-  const profiles = cliProfiles({ ...(apiBase !== undefined && { apiBase }), env });
-  const base = profiles.openai?.baseUrl ?? OPENAI_BASE_URL;
-  if (!env.OPENAI_API_KEY && !sameBaseUrl(base, OPENAI_BASE_URL)) return { ...profiles, openai: { ...profiles.openai, requiresKey: false } };
-  return profiles;
-}
-
 /** The Batch API of a recorded endpoint, or why this invocation may not contact it (the key rule of `run`). */
 export function connectFor(profiles: EndpointProfiles, env: Readonly<Record<string, string | undefined>>): (endpoint: JobEndpoint) => Promise<BatchApi | { refused: string }> {
   return (endpoint) =>
@@ -61,7 +49,7 @@ export function openBatchSetup(options: BatchSetupOptions, io: CliIo, anchor: st
   const cacheDir = resolve(io.cwd, options.cacheDir ?? defaultCacheDir(anchor));
   const cache = openCliCache({ ...options, ttlMs: options.cacheTtlMs }, cacheDir, io.env, warn);
   const stateFile = join(cacheDir, jobStateFileName);
-  const profiles = batchProfiles(options.apiBase, io.env);
+  const profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
   const jobs = new BatchJobs({
     store: new FileJobStore(stateFile),
     cache,

@@ -4,7 +4,7 @@
  */
 import type { CacheProvider } from '../core/cache/cacheProvider';
 import { DiskCache } from '../core/cache/diskCache';
-import type { JournalFileSystem } from '../core/cache/journalStore';
+import type { JournalFileSystem } from '../core/cache/journalFileSystem';
 import { checkRedisUrl, openSharedCache, redisUrlEnv } from '../core/cache/sharedCache';
 
 export interface CacheBackendOptions {

@@ -7,7 +7,7 @@ import type { PassCount } from '../core/expect/outcomes';
 import { formatPassCount } from '../core/expect/outcomes';
 import { formatScoreboard } from '../core/expect/scoreboard';
 import type { RunScoring } from '../core/expect/runScoring';
-import { exitCodes } from './runCommand';
+import { exitCodes } from './io';
 import { formatCount } from './progressBar';
 
 /** The grader requests, counted apart from the experiment's own. */

@@ -1,7 +1,8 @@
 /** The command-line entry: parses arguments and dispatches; exit codes are documented in the README. */
 import { parseCommandLine, usage, UsageError } from './args';
-import type { CliIo } from './runCommand';
-import { exitCodes, runCommand } from './runCommand';
+import type { CliIo } from './io';
+import { exitCodes } from './io';
+import { runCommand } from './runCommand';
 import { cancelCommand, submitCommand } from './submitCommand';
 import { statusCommand } from './statusCommand';
 

@@ -12,7 +12,7 @@ import type { LineSink } from './outputSinks';
 import { FdSink, openFallbackFile, openFileSink, openStream, StreamSink } from './outputSinks';
 import type { OutputTarget } from './outputTarget';
 import { checkOutputTarget, messageOf, nodeOutputFs } from './outputTarget';
-import type { CliIo } from './runCommand';
+import type { CliIo } from './io';
 
 export interface ResultsOptions {
   readonly quiet?: boolean;

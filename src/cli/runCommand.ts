@@ -3,23 +3,20 @@
  * otherwise send every request and write one result line per request in input
  * order.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { BatchItem } from '../core/models';
-import type { Diagnostic } from '../core/diagnostics';
-import { checkUtf8, decodeUtf8, fromBatchInput, isBatchJsonl, loadBatchText } from '../core/batchFile/loadBatch';
-import type { LoadedBatch } from '../core/batchFile/loadBatch';
-import { formatBatchOutputLine, readBatchInputLazily } from '../core/batchFile/batchJsonl';
+import { formatBatchOutputLine } from '../core/batchFile/batchJsonl';
 import type { BatchItemList } from '../core/batchFile/batchJsonl';
-import { cliProfiles, OPENAI_BASE_URL, sameBaseUrl } from '../core/endpoints/profiles';
-import { setUpProviders } from '../core/endpoints/providerSetup';
+import { cliProfiles } from '../core/endpoints/profiles';
 import { planEndpoints } from '../core/endpoints/endpointPlan';
-import { RequestManager } from '../core/engine/requestManager';
+import { assembleRun, prepareProviders } from '../core/run/runAssembly';
 import type { BatchRunResult } from '../core/engine/requestManager';
 import { RunScoring } from '../core/expect/runScoring';
 import { RateLimiterRegistry } from '../core/rateLimit/rateLimiterRegistry';
 import type { CacheProvider } from '../core/cache/cacheProvider';
-import type { JournalFileSystem } from '../core/cache/journalStore';
+import type { CliIo } from './io';
+import { defaultCacheDir, exitCodes, formatDiagnostic } from './io';
+import { readCheckedBatch } from './checkedInput';
 import { openCliCache } from './cacheSetup';
 import type { RunOptions } from './args';
 import type { OutputFileSystem } from './outputTarget';
@@ -28,82 +25,6 @@ import { createProgressBar, formatCount, formatDuration } from './progressBar';
 import { printDryRun } from './dryRun';
 import { exitCodeFor, expectationReport } from './expectSummary';
 import { lineWriter } from './lineWriter';
-
-export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WriteStream | NodeJS.WritableStream;
-  /** Aborts the run (Ctrl+C); finished answers are kept and written. */
-  readonly signal?: AbortSignal;
-  /** Where results are written; node's `fs` unless a test makes writes fail. */
-  readonly outputFs?: OutputFileSystem;
-  /** Where the disk cache is kept; node's `fs` unless a test makes writes fail. */
-  readonly cacheFs?: JournalFileSystem;
-}
-
-/** Documented in the README and `--help`; `internal` (a bug) is set by the entry point. */
-export const exitCodes = { ok: 0, someFailed: 1, usage: 2, internal: 3, outputFailed: 4 } as const;
-
-/** `file:line:col: error: message`, 1-based, as compilers print them. */
-export function formatDiagnostic(diagnostic: Diagnostic, fileName: string): string {
-  const { startLine, startColumn } = diagnostic.range;
-  return `${diagnostic.range.file ?? fileName}:${startLine + 1}:${startColumn + 1}: ${diagnostic.severity}: ${diagnostic.message}`;
-}
-
-/**
- * Reads and checks the input; prints every diagnostic (relative to `shownName`) and returns
- * undefined, after saying nothing was `done`, when the file cannot be read, is not UTF-8, has
- * errors or holds no requests.
- */
-export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void): LoadedBatch | undefined;
-/** With `lazy`, Batch input items are read again from the file's bytes on each pass instead of being held (see `readBatchInputLazily`). */
-export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy: true): LoadedBatch<BatchItemList> | undefined;
-export function readCheckedBatch(inputPath: string, shownName: string, defaultProvider: string, done: 'sent' | 'submitted', say: (line: string) => void, lazy = false): LoadedBatch<BatchItemList> | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(inputPath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    say(`llmbatch: ${shownName}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(error)}`);
-    return undefined;
-  }
-  const notUtf8 = (problem: { line: number; column: number; message: string }) => say(`${shownName}:${problem.line + 1}:${problem.column + 1}: error: ${problem.message}`);
-  let batch: LoadedBatch<BatchItemList>;
-  if (lazy && isBatchJsonl(inputPath)) {
-    const checked = checkUtf8(bytes);
-    if (!checked.ok) return void notUtf8(checked);
-    const { items, diagnostics } = readBatchInputLazily(bytes, { fileName: inputPath, provider: defaultProvider });
-    batch = fromBatchInput(items, diagnostics);
-  } else {
-    const decoded = decodeUtf8(bytes);
-    if (!decoded.ok) return void notUtf8(decoded);
-    batch = loadBatchText(decoded.text, { fileName: inputPath, defaultProvider });
-  }
-  for (const diagnostic of batch.diagnostics) say(formatDiagnostic({ ...diagnostic, range: { ...diagnostic.range, file: undefined } }, shownName));
-  const errors = batch.diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors > 0) {
-    say(`llmbatch: ${errors} error${errors === 1 ? '' : 's'} in ${shownName}; nothing was ${done}`);
-    return undefined;
-  }
-  if (batch.items.length === 0) {
-    say(`llmbatch: ${shownName} has no requests; nothing was ${done}`);
-    return undefined;
-  }
-  return batch;
-}
-
-/**
- * The default cache lives with the project: the nearest folder above the input
- * holding `.git` or `package.json`, else the input's own folder.
- */
-export function defaultCacheDir(inputPath: string): string {
-  const start = dirname(inputPath);
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, '.git')) || existsSync(join(dir, 'package.json'))) return join(dir, '.llmbatch-cache');
-    if (dirname(dir) === dir) return join(start, '.llmbatch-cache');
-  }
-}
 
 export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
   const inputPath = resolve(io.cwd, options.input);
@@ -126,11 +47,7 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   // Only .llmbatch files have expect: lines; grader requests go where --provider sends everything.
   const scoring = batch.kind === 'llmbatch' && !options.dryRun ? await RunScoring.forItems(items, { provider: options.provider }) : undefined;
 
-  const key = io.env.OPENAI_API_KEY || undefined;
-  let profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
-  const openaiBase = profiles.openai?.baseUrl ?? OPENAI_BASE_URL;
-  // A local OpenAI-compatible server (Ollama, vLLM, a mock) usually needs no key; OpenAI itself always does.
-  if (!key && !sameBaseUrl(openaiBase, OPENAI_BASE_URL)) profiles = { ...profiles, openai: { ...profiles.openai, requiresKey: false } };
+  const profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
   if (options.dryRun) {
     // Nothing is sent, so no key is needed; endpoint problems are still errors.
     const plan = planEndpoints(planned, { profiles, apiBaseOf: options.provider ? undefined : batch.apiBaseOf, providerRangeOf: batch.providerRangeOf });
@@ -140,13 +57,13 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     return exitCodes.ok;
   }
 
-  const ready = await setUpProviders(scoring ? withExtra(planned, scoring.plannedGraderItems()) : planned, {
+  const ready = await prepareProviders(planned, {
     profiles,
     apiBaseOf: options.provider ? undefined : batch.apiBaseOf,
     providerRangeOf: batch.providerRangeOf,
     // The CLI holds one key per profile, from the environment; OPENAI_API_KEY goes only to the openai profile's base URL.
     findKey: async (endpoint) => (endpoint.apiKeyEnv ? io.env[endpoint.apiKeyEnv] || undefined : undefined),
-  });
+  }, scoring);
   if (!ready.ok) {
     if (ready.reason === 'endpoint') {
       for (const problem of ready.problems) say(formatDiagnostic({ ...problem, range: { ...problem.range, file: undefined } }, shownName));
@@ -168,24 +85,17 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     say('llmbatch: nothing was sent');
     return exitCodes.usage;
   }
-  const endpoints = ready.endpoints;
   const stderrTty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
   const bar = stderrTty && !options.quiet ? createProgressBar(io.stderr as NodeJS.WriteStream) : undefined;
   // Stops the run when results can be written nowhere: what came next would be paid for and lost.
   const stop = new AbortController();
   io.signal?.addEventListener('abort', () => stop.abort(io.signal?.reason), { once: true });
-  const providerFor = ready.providerFor;
-  const manager = new RequestManager(scoring ? (request) => providerFor(scoring.routeOf(request)) : providerFor, {
-    concurrency: options.concurrency,
-    timeoutMs: options.timeoutMs,
-    retryAttempts: options.retryAttempts,
-    retryDelayMs: options.retryDelayMs,
-    ...(cache && { cache }),
-    // Budgets: the command line, else the file's @rpm/@tpm, else the profile's; the server's own announcements apply regardless.
-    rateLimiter: new RateLimiterRegistry().forRun((provider) => {
-      const endpoint = endpoints.find((candidate) => candidate.profile === provider.id);
-      return { rpm: options.rpm ?? batch.rateLimits?.rpm ?? endpoint?.rpm, tpm: options.tpm ?? batch.rateLimits?.tpm ?? endpoint?.tpm };
-    }),
+  const manager = assembleRun(ready, {
+    engine: options,
+    budgets: { command: { rpm: options.rpm, tpm: options.tpm }, file: batch.rateLimits },
+    rateLimits: new RateLimiterRegistry(),
+    cache,
+    scoring,
     onLog: (entry) => {
       if (options.quiet) return;
       // What holds the run back, or what a server sent that was not believed, is said as it happens (once each).
@@ -268,11 +178,6 @@ function mapItems(items: BatchItemList, change: (item: BatchItem) => BatchItem):
       for (const item of items) yield change(item);
     },
   };
-}
-
-function* withExtra(items: Iterable<BatchItem>, extra: readonly BatchItem[]): Iterable<BatchItem> {
-  yield* items;
-  yield* extra;
 }
 
 function firstOf(items: BatchItemList): BatchItem[] {

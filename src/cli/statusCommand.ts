@@ -14,8 +14,8 @@ import { withBatchSetup } from './batchSetup';
 import { checkResults, closeResults, openResults } from './resultsOutput';
 import { scoreCollected } from './collectedScoring';
 import { exitCodeFor, expectationReport } from './expectSummary';
-import type { CliIo } from './runCommand';
-import { exitCodes } from './runCommand';
+import type { CliIo } from './io';
+import { exitCodes } from './io';
 import { lineWriter } from './lineWriter';
 
 export async function statusCommand(options: StatusOptions, io: CliIo): Promise<number> {

@@ -4,14 +4,16 @@
  * checks it, and nothing is uploaded when anything is wrong.
  */
 import { relative, resolve } from 'node:path';
+import { cliProfiles } from '../core/endpoints/profiles';
 import { setUpProviders } from '../core/endpoints/providerSetup';
 import { SubmitError } from '../core/batchApi/batchJobs';
 import { batchApiLimits, JobInputError } from '../core/batchApi/jobInput';
 import { estimateCost, formatUsd } from '../core/pricing';
 import type { CancelOptions, SubmitOptions } from './batchArgs';
-import { batchProfiles, withBatchSetup } from './batchSetup';
-import type { CliIo } from './runCommand';
-import { exitCodes, formatDiagnostic, readCheckedBatch } from './runCommand';
+import { withBatchSetup } from './batchSetup';
+import type { CliIo } from './io';
+import { exitCodes, formatDiagnostic } from './io';
+import { readCheckedBatch } from './checkedInput';
 import { lineWriter } from './lineWriter';
 
 export async function submitCommand(options: SubmitOptions, io: CliIo): Promise<number> {
@@ -21,7 +23,7 @@ export async function submitCommand(options: SubmitOptions, io: CliIo): Promise<
   const items = readCheckedBatch(inputPath, shownName, 'openai', 'submitted', say);
   if (items === undefined) return exitCodes.usage;
 
-  const profiles = batchProfiles(options.apiBase, io.env);
+  const profiles = cliProfiles({ apiBase: options.apiBase, env: io.env });
   const ready = await setUpProviders(items.items, {
     profiles,
     apiBaseOf: items.apiBaseOf,

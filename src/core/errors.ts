@@ -202,8 +202,13 @@ export class InvalidRequestError extends LLMBatchError {
   }
 }
 
-/** The server answered with a non-2xx status. */
+/**
+ * The server answered with a non-2xx status. The subclasses below only name a
+ * status class: each states its `code` once and inherits everything else.
+ */
 export class APIError extends LLMBatchError {
+  /** The code every error of this class carries; `APIError` itself derives one from the status. */
+  static readonly errorCode: ErrorCode | undefined = undefined;
   readonly status: number;
   readonly headers: Headers;
   /**
@@ -214,7 +219,7 @@ export class APIError extends LLMBatchError {
   readonly requestId: string | undefined;
 
   constructor(status: number, message: string, headers: Headers = new Headers(), body?: unknown, code?: ErrorCode) {
-    super(code ?? genericCode(status), message);
+    super(code ?? (new.target as typeof APIError).errorCode ?? genericCode(status), message);
     this.status = status;
     this.headers = headers;
     this.body = redactBody(body);
@@ -229,44 +234,28 @@ function genericCode(status: number): ErrorCode {
 }
 
 export class BadRequestError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'bad_request');
-  }
+  static override readonly errorCode: ErrorCode = 'bad_request';
 }
 export class AuthenticationError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'authentication');
-  }
+  static override readonly errorCode: ErrorCode = 'authentication';
 }
 export class PermissionDeniedError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'permission_denied');
-  }
+  static override readonly errorCode: ErrorCode = 'permission_denied';
 }
 export class NotFoundError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'not_found');
-  }
+  static override readonly errorCode: ErrorCode = 'not_found';
 }
 export class ConflictError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'conflict');
-  }
+  static override readonly errorCode: ErrorCode = 'conflict';
 }
 export class UnprocessableEntityError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'unprocessable_entity');
-  }
+  static override readonly errorCode: ErrorCode = 'unprocessable_entity';
 }
 export class RateLimitError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'rate_limit');
-  }
+  static override readonly errorCode: ErrorCode = 'rate_limit';
 }
 export class InternalServerError extends APIError {
-  constructor(status: number, message: string, headers?: Headers, body?: unknown) {
-    super(status, message, headers, body, 'server_error');
-  }
+  static override readonly errorCode: ErrorCode = 'server_error';
 }
 
 /**
@@ -287,19 +276,22 @@ export function serverErrorMessage(body: unknown): string | undefined {
   return undefined;
 }
 
+const errorClassByStatus: Readonly<Record<number, typeof APIError>> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
 /** Builds the typed error for an HTTP error status, keeping the server's message. */
 export function makeAPIError(status: number, body: unknown, headers: Headers = new Headers()): APIError {
   const detail = serverErrorMessage(body);
   const message = detail ? `${status} ${detail}` : `${status} status code (no body)`;
-  if (status === 400) return new BadRequestError(status, message, headers, body);
-  if (status === 401) return new AuthenticationError(status, message, headers, body);
-  if (status === 403) return new PermissionDeniedError(status, message, headers, body);
-  if (status === 404) return new NotFoundError(status, message, headers, body);
-  if (status === 409) return new ConflictError(status, message, headers, body);
-  if (status === 422) return new UnprocessableEntityError(status, message, headers, body);
-  if (status === 429) return new RateLimitError(status, message, headers, body);
-  if (status >= 500) return new InternalServerError(status, message, headers, body);
-  return new APIError(status, message, headers, body);
+  const ErrorClass = errorClassByStatus[status] ?? (status >= 500 ? InternalServerError : APIError);
+  return new ErrorClass(status, message, headers, body);
 }
 
 /** The connection failed: refused, reset, DNS failure, TLS failure. */

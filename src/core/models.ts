@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { Expectation } from './expect/checkGrammar';
+import type { SourceRange } from './sourceRange';
 
 export const roleSchema = z.enum(['system', 'user', 'assistant', 'function', 'tool', 'developer']);
 export type Role = z.infer<typeof roleSchema>;
@@ -240,14 +241,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Where a request came from in a source file (0-based lines and columns, end exclusive). */
-export interface SourceRange {
-  readonly file?: string;
-  readonly startLine: number;
-  readonly startColumn: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
+// Kept in a file of its own so the types models.ts refers to (expectations) can use it without a cycle.
+export type { SourceRange } from './sourceRange';
 
 /** One entry of a batch: a request plus the identity the user sees. */
 export interface BatchItem {

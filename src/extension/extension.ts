@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { registerEditorSupport } from './editor/registerEditorSupport';
 import { readRunSettings } from './config/settings';
 import { KeyStore } from './keys/keyStore';
-import { Log } from './log';
+import { Log } from './output/log';
 import { registerResults } from './results/resultsController';
 import { registerRunCommands, report } from './runs/commands';
 import { registerBatchJobs } from './batchJobs/batchJobCommands';
@@ -16,7 +16,8 @@ import type { BatchRunResult } from './runs/runController';
 import { RunController } from './runs/runController';
 import type { RunEvent } from './runs/runEvents';
 import { RunStatusBar } from './runs/statusBar';
-import { WorkspaceCache } from './runs/workspaceCache';
+import { WorkspaceCache } from './cache/workspaceCache';
+import { RunRecords } from './results/runRecords';
 
 /** What `activate()` returns: the extension's API for other extensions and for tests. */
 export interface LlmbatchApi {
@@ -50,9 +51,12 @@ export function activate(context: vscode.ExtensionContext): LlmbatchApi {
   // One limiter per endpoint and key for the whole window: runs side by side split one budget.
   // It holds no timers of its own; disposing `runs` cancels the runs that wait on it.
   const rateLimits = new RateLimiterRegistry();
-  const runs = new RunController({ keys, log, cache, rateLimits, getParsed: (document) => editor.getParsed(document) });
+  // Each file's latest run, recorded by the results side; re-runs ask it what to send again.
+  const records = new RunRecords();
+  const runs = new RunController({ keys, log, cache, rateLimits, records, getParsed: (document) => editor.getParsed(document) });
   const results = registerResults(context, {
     runEvents: runs.onDidRunEvent,
+    records,
     actions: {
       rerunFailed: (uri, runId, ids) => report(runs.run(uri, { onlyIds: ids, confirm: true, updates: runId }), { log }),
       rerunRow: (uri, runId, id, bypassCache) => report(runs.run(uri, { onlyIds: [id], bypassCache, updates: runId }), { log }),

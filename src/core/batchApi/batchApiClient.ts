@@ -7,8 +7,10 @@
  * of every answer: batch objects, and the output files whose answers go to the cache.
  */
 import type { z } from 'zod';
-import { APIConnectionError, APIError, InvalidResponseError, makeAPIError, maskSecretsInJson, redactSecrets, sentSecrets, withoutSecrets } from '../errors';
+import { APIConnectionError, InvalidResponseError, makeAPIError, maskSecretsInJson, sentSecrets } from '../errors';
 import { timeoutSignal } from '../engine/timers';
+import type { OpenAICredentials } from '../providers/openaiHttp';
+import { describeConnectionFailure, isRedirect, keepingSecrets, openaiHeaders, parseJsonOrText, redirectError } from '../providers/openaiHttp';
 import type { BatchObject, FileObject } from './batchObjects';
 import { batchObjectSchema, fileObjectSchema } from './batchObjects';
 
@@ -45,24 +47,19 @@ export const completionWindow = '24h';
 
 export class BatchApiClient implements BatchApi {
   readonly apiBase: string;
-  readonly #apiKey: string | undefined;
-  readonly #headers: Readonly<Record<string, string>>;
-  readonly #organization: string | undefined;
+  readonly #credentials: OpenAICredentials;
+  readonly #secrets: readonly string[];
   readonly #fetch: typeof globalThis.fetch;
   readonly #timeoutMs: number;
   readonly #uploadTimeoutMs: number;
-  // A server may quote the key back; pattern redaction misses keys without a known prefix.
-  readonly #secrets: readonly string[];
 
   constructor(options: BatchApiClientOptions) {
     this.apiBase = options.apiBase.replace(/\/+$/, '');
-    this.#apiKey = options.apiKey || undefined;
-    this.#headers = options.headers ?? {};
-    this.#organization = options.organization || undefined;
+    this.#credentials = { apiKey: options.apiKey || undefined, organization: options.organization || undefined, headers: options.headers ?? {} };
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#uploadTimeoutMs = options.uploadTimeoutMs ?? 15 * 60_000;
-    this.#secrets = sentSecrets(this.#apiKey, this.#headers);
+    this.#secrets = sentSecrets(this.#credentials.apiKey, this.#credentials.headers);
   }
 
   /** `POST /files` with purpose `batch`, as multipart form data. */
@@ -94,12 +91,12 @@ export class BatchApiClient implements BatchApi {
     return this.#call('GET', `/files/${encodeURIComponent(fileId)}/content`, { signal, timeoutMs: this.#uploadTimeoutMs });
   }
 
-  async #call(method: string, path: string, options: { body?: string | FormData; json?: boolean; signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<string> {
-    const headers = new Headers({ accept: 'application/json' });
-    if (options.json) headers.set('content-type', 'application/json');
-    if (this.#apiKey) headers.set('authorization', `Bearer ${this.#apiKey}`);
-    if (this.#organization) headers.set('openai-organization', this.#organization);
-    for (const [name, value] of Object.entries(this.#headers)) headers.set(name, value);
+  #call(method: string, path: string, options: { body?: string | FormData; json?: boolean; signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<string> {
+    return keepingSecrets(this.#secrets, () => this.#send(method, path, options));
+  }
+
+  async #send(method: string, path: string, options: { body?: string | FormData; json?: boolean; signal?: AbortSignal | undefined; timeoutMs?: number }): Promise<string> {
+    const headers = openaiHeaders(this.#credentials, options.json ? { accept: 'application/json', 'content-type': 'application/json' } : { accept: 'application/json' });
     const timeout = timeoutSignal(options.timeoutMs ?? this.#timeoutMs, () => new DOMException('The operation timed out.', 'TimeoutError'));
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     const url = `${this.apiBase}${path}`;
@@ -110,17 +107,15 @@ export class BatchApiClient implements BatchApi {
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason;
         if (timeout.signal.aborted) throw new APIConnectionError(`${method} ${url} got no answer within ${Math.round((options.timeoutMs ?? this.#timeoutMs) / 1000)} s`, { cause: error }, 'timeout');
-        throw new APIConnectionError(`Connection error: ${method} ${url}: ${describeCause(error)}`, { cause: error });
+        throw new APIConnectionError(`Connection error: ${method} ${url}: ${describeConnectionFailure(error)}`, { cause: error });
       }
-      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+      if (response.type === 'opaqueredirect' || isRedirect(response.status)) {
         await response.body?.cancel().catch(() => undefined);
-        throw new APIError(response.status, `${response.status} the server redirected; redirects are not followed so credentials stay with ${this.apiBase}.`, response.headers);
+        throw redirectError(response.status, response.headers, this.apiBase);
       }
       const text = await response.text();
       if (!response.ok) throw makeAPIError(response.status, parseJsonOrText(text), response.headers);
       return maskSecretsInJson(text, this.#secrets);
-    } catch (error) {
-      throw withoutSecrets(error, this.#secrets);
     } finally {
       timeout.clear();
     }
@@ -137,18 +132,4 @@ function parseObject<Schema extends z.ZodType>(text: string, schema: Schema, wha
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new InvalidResponseError('wrong_shape', 200, `the answer is not a ${what} object (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   return parsed.data;
-}
-
-function parseJsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function describeCause(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const detail = [cause?.code, cause?.message].filter((part) => typeof part === 'string').join(' ');
-  return redactSecrets(detail || (error instanceof Error ? error.message : String(error)));
 }

@@ -12,8 +12,8 @@ import type { Diagnostic } from '../diagnostics';
 import type { LocatedValue } from '../endpoints/endpointPlan';
 import { parseBatchInput } from './batchJsonl';
 import type { BatchItemList } from './batchJsonl';
-import { expandText } from '../language/expandText';
-import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expansion';
+import { expandText } from '../language/parseLlmbatch';
+import type { BlockSummary, FileRateLimits, LlmbatchItem } from '../language/expand/expansionResult';
 
 export interface BatchBlock {
   /** The block's name, or undefined for `###` without one. */

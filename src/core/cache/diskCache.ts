@@ -1,7 +1,7 @@
 import { Keyv } from 'keyv';
 import type { Clock } from './cacheProvider';
 import { JournalStore } from './journalStore';
-import type { JournalFileSystem } from './journalStore';
+import type { JournalFileSystem } from './journalFileSystem';
 import { KeyvCache } from './keyvCache';
 
 export interface DiskCacheOptions {

@@ -18,20 +18,7 @@ import { join } from 'node:path';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { utf8Slice } from '../utf8Slice';
 import { JournalWriter } from './journalWriter';
-
-/** The synchronous file operations the store needs; node's `fs` by default. */
-export interface JournalFileSystem {
-  readdirSync(path: string): string[];
-  mkdirSync(path: string, options: { recursive: true }): unknown;
-  openSync(path: string, flags: 'a' | 'r'): number;
-  writeSync(fd: number, data: Uint8Array): number;
-  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  fstatSync(fd: number): { size: number };
-  ftruncateSync(fd: number, length: number): void;
-  closeSync(fd: number): void;
-  unlinkSync(path: string): void;
-  rmdirSync(path: string): void;
-}
+import type { JournalFileSystem } from './journalFileSystem';
 
 export interface JournalStoreOptions {
   readonly directory: string;

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { JournalFileSystem } from './journalStore';
+import type { JournalFileSystem } from './journalFileSystem';
 
 /** What the writer needs of a journal; the store keeps more about each. */
 export interface WrittenJournal {

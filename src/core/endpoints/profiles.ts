@@ -213,11 +213,14 @@ export function keyOptions(endpoint: Pick<ResolvedEndpoint, 'keyHeader' | 'sendK
 /**
  * The profiles the command-line tool uses: the built-in ones, with `openai`
  * pointed at `--api-base`, else `OPENAI_BASE_URL`, else OpenAI itself — so its
- * key goes to that URL and nowhere else.
+ * key goes to that URL and nowhere else. When `env` has no `OPENAI_API_KEY`,
+ * a base URL other than OpenAI's needs no key: a local OpenAI-compatible server
+ * (Ollama, vLLM, a mock) usually takes none; OpenAI itself always does.
  */
-export function cliProfiles(options: { readonly apiBase?: string; readonly env?: Readonly<Record<string, string | undefined>> } = {}): EndpointProfiles {
+export function cliProfiles(options: { readonly apiBase?: string | undefined; readonly env?: Readonly<Record<string, string | undefined>> } = {}): EndpointProfiles {
   const baseUrl = options.apiBase || options.env?.OPENAI_BASE_URL || OPENAI_BASE_URL;
-  return mergeProfiles({ openai: { baseUrl } });
+  const keyless = options.env !== undefined && !options.env.OPENAI_API_KEY && !sameBaseUrl(baseUrl, OPENAI_BASE_URL);
+  return mergeProfiles({ openai: { baseUrl, ...(keyless && { requiresKey: false }) } });
 }
 
 /** Settings are hand-written JSON: a budget that is not a positive number is ignored rather than trusted. */

@@ -34,6 +34,9 @@ export type ProviderSetup =
   /** A profile that needs a key has none. */
   | { readonly ok: false; readonly reason: 'missing-key'; readonly endpoint: ResolvedEndpoint };
 
+/** The providers of a run that may start. */
+export type ReadyProviders = Extract<ProviderSetup, { ok: true }>;
+
 /** Resolves endpoints and keys and builds one provider per endpoint. */
 export async function setUpProviders(items: Iterable<BatchItem>, options: ProviderSetupOptions): Promise<ProviderSetup> {
   const plan = planEndpoints(items, { profiles: options.profiles, apiBaseOf: options.apiBaseOf, providerRangeOf: options.providerRangeOf });

@@ -13,6 +13,7 @@ import type { ProgressEvent } from './progressTracker';
 import { ProgressTracker } from './progressTracker';
 import type { TokenStatsSnapshot } from './tokenStats';
 import { TokenStats } from './tokenStats';
+import type { LogEntry } from './logEntry';
 import type { AttemptHandle, Outcome, RequestContext } from './requestRunner';
 import { cancelledOutcome, failedOutcome, runRequest } from './requestRunner';
 import type { RequestBatch } from './requestBatch';
@@ -23,17 +24,6 @@ import { AdaptiveConcurrency } from '../rateLimit/adaptiveConcurrency';
 
 /** A provider, or a function choosing one per request (for batches that mix profiles). */
 export type ProviderResolver = Provider | ((request: LLMRequest) => Provider);
-
-/** A message about the run that is not a result: retries, cache trouble, callback errors. */
-export interface LogEntry {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  /** The batch item concerned, if any. */
-  readonly itemId?: string;
-  readonly error?: unknown;
-  /** Set on what a rate limiter says: server values ignored or cut, waits a server imposes. */
-  readonly topic?: 'rateLimit';
-}
 
 export interface RequestManagerOptions {
   /** Most requests in flight at once. Default 100. */

@@ -8,7 +8,7 @@ import type { BackoffOptions } from './retryPolicy';
 import { retryDelayMs, shouldRetry } from './retryPolicy';
 import type { ProgressTracker } from './progressTracker';
 import { startTimer } from './timers';
-import type { LogEntry } from './requestManager';
+import type { LogEntry } from './logEntry';
 
 /** How one distinct request ended; shared by every batch item that asked for it. */
 export type Outcome =

@@ -3,8 +3,8 @@
  * from evaluation so the editor can report a malformed check, with the exact
  * columns of what is wrong, before anything runs.
  */
-import type { SourceRange } from '../models';
-import { closestName } from '../language/suggestions';
+import type { SourceRange } from '../sourceRange';
+import { closestName } from '../language/settings/suggestions';
 
 export type Comparison = '<=' | '<' | '>=' | '>' | '=';
 

@@ -6,9 +6,9 @@
  * distinct text so a data column of a few labels parses a few times.
  */
 import type { SourceRange } from '../models';
-import { lineRange } from '../language/lines';
-import { render } from '../language/template';
-import type { Template } from '../language/template';
+import { lineRange } from '../language/syntax/lines';
+import { render } from '../language/syntax/template';
+import type { Template } from '../language/syntax/template';
 import { judgeOf, parseArgument, parseCheck, schemaOf, withInner } from './checkGrammar';
 import type { ArgumentKind, Check, Expectation, Grader } from './checkGrammar';
 

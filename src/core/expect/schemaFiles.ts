@@ -2,7 +2,7 @@
  * Reading the JSON Schema files `expect: schema PATH` names, once each per
  * expansion; what is wrong with one becomes a diagnostic at the path.
  */
-import { describeReadError } from '../language/dataFiles';
+import { describeReadError } from '../language/data/dataFiles';
 import type { SchemaLoad } from './expectPlan';
 
 /** A loader reading through `readFile`, with paths made absolute by `absoluteOf`. */

@@ -4,7 +4,7 @@
  * ranking), the pass rate of each value, best first. Built as results arrive,
  * so a run of any size keeps only one tally per value.
  */
-import { idValue } from '../language/requestIds';
+import { idValue } from '../language/expand/requestIds';
 import type { BlockScoreboard, RequestOutcome, ScoreboardRow } from './outcomes';
 
 /** What the scoreboard needs of one finished request. */

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, LLMRequest } from '../models';
 import { chatCompletionSchema, isChatCompletion } from '../models';
-import { APIConnectionError, APIError, InvalidResponseError, isSensitiveHeader, makeAPIError, maskSecrets, redactSecrets, scrubSecrets, sentSecrets, serverErrorMessage, withoutSecrets } from '../errors';
+import { APIConnectionError, InvalidResponseError, isSensitiveHeader, makeAPIError, maskSecrets, scrubSecrets, sentSecrets, serverErrorMessage } from '../errors';
 import type { ProviderResponse } from './provider';
 import type { HttpResponse, HttpTransport } from './httpTransport';
 import { fetchTransport, HttpBodyError, nodeHttpTransport } from './httpTransport';
 import { Provider } from './provider';
+import { describeConnectionFailure, isRedirect, keepingSecrets, openaiHeaders, parseJsonOrText, redirectError } from './openaiHttp';
 
 export interface OpenAIProviderOptions {
   /** Sent as `Authorization: Bearer …`; local servers (Ollama, LM Studio, vLLM) usually need none. */
@@ -59,16 +60,13 @@ export class OpenAIProvider extends Provider {
     this.#query = query ? `?${query}` : '';
     this.#transport = options.transport ?? (options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport());
     this.#maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
+    const credentials = { apiKey: this.#apiKey, organization: this.#organization, headers: this.#headers };
     this.#secrets = sentSecrets(this.#apiKey, this.#headers);
     // Providers count limits per key and organisation; a digest tells keys apart without keeping one in a map key.
-    const credentials = [this.#apiKey ?? '', ...Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([name, value]) => `${name.toLowerCase()}=${value}`)];
-    const digest = createHash('sha256').update(credentials.join('\n')).digest('hex').slice(0, 16);
+    const identity = [this.#apiKey ?? '', ...Object.entries(this.#headers).filter(([name]) => isSensitiveHeader(name)).map(([name, value]) => `${name.toLowerCase()}=${value}`)];
+    const digest = createHash('sha256').update(identity.join('\n')).digest('hex').slice(0, 16);
     this.#rateLimitIdentity = `${this.apiBase} org=${this.#organization ?? ''} key=${digest}`;
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
-    if (this.#apiKey) headers.set('authorization', `Bearer ${this.#apiKey}`);
-    if (this.#organization) headers.set('openai-organization', this.#organization);
-    for (const [name, value] of Object.entries(this.#headers)) headers.set(name, value);
-    this.#requestHeaders = Object.fromEntries(headers.entries());
+    this.#requestHeaders = Object.fromEntries(openaiHeaders(credentials, { 'content-type': 'application/json', accept: 'application/json' }).entries());
   }
 
   override get rateLimitIdentity(): string {
@@ -83,12 +81,8 @@ export class OpenAIProvider extends Provider {
     return { ...this.#requestHeaders };
   }
 
-  async makeRequest(request: LLMRequest, signal: AbortSignal): Promise<ProviderResponse> {
-    try {
-      return await this.#attempt(request, signal);
-    } catch (error) {
-      throw withoutSecrets(error, this.#secrets);
-    }
+  makeRequest(request: LLMRequest, signal: AbortSignal): Promise<ProviderResponse> {
+    return keepingSecrets(this.#secrets, () => this.#attempt(request, signal));
   }
 
   async #attempt(request: LLMRequest, signal: AbortSignal): Promise<ProviderResponse> {
@@ -108,21 +102,14 @@ export class OpenAIProvider extends Provider {
       throw new APIConnectionError(`Connection error: ${describeConnectionFailure(error)}`, { cause: error });
     }
     const { status, headers, text } = response;
-    if (status >= 300 && status < 400) {
-      const location = headers.get('location');
-      throw new APIError(
-        status,
-        `${status} the server redirected${location ? ` to ${location}` : ''}; redirects are not followed so credentials stay with ${this.apiBase}. Set the API base to the final address.`,
-        fetchHeaders(headers),
-      );
-    }
+    if (isRedirect(status)) throw redirectError(status, fetchHeaders(headers), this.apiBase);
     if (text === undefined) {
       if (!isSuccess(status)) throw makeAPIError(status, undefined, fetchHeaders(headers));
       const declared = response.declaredLength;
       const size = declared !== undefined && declared > limit ? `is ${formatBytes(declared)}` : 'went on';
       throw new InvalidResponseError('too_large', status, `${status} the answer is too large: it ${size}, over the ${formatBytes(limit)} limit, so it was not read.`);
     }
-    if (!isSuccess(status)) throw makeAPIError(status, parseJSONOrText(text), fetchHeaders(headers));
+    if (!isSuccess(status)) throw makeAPIError(status, parseJsonOrText(text), fetchHeaders(headers));
     // An answer is stored and shown like an error is: a key the server echoed in it (a debug field, a prompt-injected "repeat your headers") must not go with it.
     const answer = parseChatCompletion(status, text);
     scrubSecrets(answer, this.#secrets);
@@ -143,14 +130,6 @@ function fetchHeaders(headers: HttpResponse['headers']): Headers {
 function formatBytes(bytes: number): string {
   const mib = bytes / (1024 * 1024);
   return mib >= 1 ? `${Math.round(mib * 10) / 10} MB` : `${bytes} bytes`;
-}
-
-function parseJSONOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Validates a 2xx body as a chat completion, telling truncation, non-JSON, error bodies and wrong shapes apart. */
@@ -177,14 +156,4 @@ export function parseChatCompletion(status: number, text: string): ChatCompletio
     throw new InvalidResponseError('wrong_shape', status, `${status} the answer is not a chat completion (${where}${issue?.message ?? 'invalid'}).`);
   }
   return parsed.data;
-}
-
-/** The system's words for a failed connection (`ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9`), from node or from fetch's cause. */
-function describeConnectionFailure(error: unknown): string {
-  const own = error as { code?: unknown; message?: unknown } | undefined;
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const source = typeof own?.code === 'string' ? own : cause;
-  const parts = [typeof source?.code === 'string' ? source.code : undefined, typeof source?.message === 'string' ? source.message : undefined];
-  const detail = parts.filter(Boolean).join(' ') || (error instanceof Error ? error.message : String(error));
-  return redactSecrets(detail);
 }

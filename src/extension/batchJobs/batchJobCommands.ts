@@ -15,15 +15,15 @@ import type { SubmissionRecord } from '../../core/batchApi/jobState';
 import { isTerminalStatus } from '../../core/batchApi/batchObjects';
 import { isSubmissionDone, summarizeSubmission } from '../../core/batchApi/jobResults';
 import type { KeyStore } from '../keys/keyStore';
-import type { Log } from '../log';
-import type { GetParsed } from '../runs/batchSource';
+import type { Log } from '../output/log';
+import type { GetParsed } from '../batchFile/batchSource';
 import type { RunController } from '../runs/runController';
-import { fileLabel } from '../runs/runController';
-import { RunRefusedError } from '../runs/runSetup';
-import type { WorkspaceCache } from '../runs/workspaceCache';
+import { RunRefusedError } from '../batchFile/runSetup';
+import type { WorkspaceCache } from '../cache/workspaceCache';
 import { report } from '../runs/commands';
 import { BatchJobController } from './batchJobController';
-import { readSubmitOptions } from './submitSelection';
+import { readSubmitOptions } from '../batchFile/submitSelection';
+import { fileNameOf } from '../output/fileNames';
 
 export interface BatchJobDeps {
   readonly context: Pick<vscode.ExtensionContext, 'storageUri' | 'globalStorageUri'>;
@@ -52,7 +52,7 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
     ...(deps.getParsed && { getParsed: deps.getParsed }),
     onFinished: (submission, answered, unanswered) => {
       const uri = vscode.Uri.parse(submission.file);
-      const message = `LLM Batch: the batch job of ${fileLabel(uri)} finished — ${answered.length} answered${unanswered.length ? `, ${unanswered.length} without an answer` : ''}.`;
+      const message = `LLM Batch: the batch job of ${fileNameOf(uri)} finished — ${answered.length} answered${unanswered.length ? `, ${unanswered.length} without an answer` : ''}.`;
       const actions = [...(answered.length ? ['Show Results'] : []), ...(unanswered.length ? ['Send the Rest Live'] : [])];
       const shown = unanswered.length ? vscode.window.showWarningMessage(message, ...actions) : vscode.window.showInformationMessage(message, ...actions);
       void shown.then((action) => {
@@ -75,7 +75,7 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
     if (typeof id !== 'string') return pickFinished(submissions);
     const submission = submissions.find((candidate) => candidate.id === id);
     if (!submission) void vscode.window.showWarningMessage(`LLM Batch: no batch job submission ${id} in this workspace.`);
-    else if (!isSubmissionDone(submission)) void vscode.window.showInformationMessage(`LLM Batch: ${fileLabel(vscode.Uri.parse(submission.file))}: ${summarizeSubmission(submission)} — not finished yet.`);
+    else if (!isSubmissionDone(submission)) void vscode.window.showInformationMessage(`LLM Batch: ${fileNameOf(vscode.Uri.parse(submission.file))}: ${summarizeSubmission(submission)} — not finished yet.`);
     return submission && isSubmissionDone(submission) ? submission : undefined;
   };
 
@@ -87,7 +87,7 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      done.map((submission) => ({ label: fileLabel(vscode.Uri.parse(submission.file)), description: summarizeSubmission(submission), detail: submission.id, submission })),
+      done.map((submission) => ({ label: fileNameOf(vscode.Uri.parse(submission.file)), description: summarizeSubmission(submission), detail: submission.id, submission })),
       { placeHolder: 'Which batch job submission?' },
     );
     return picked?.submission;
@@ -106,8 +106,8 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
       }
       try {
         const submission = await controller.submit(uri, { confirm: options.confirm !== false, ...(options.selection && { selection: options.selection }) });
-        if (submission?.jobs.length === 0) void vscode.window.showInformationMessage(`LLM Batch: every request of ${fileLabel(uri)} is already answered in the cache; nothing was submitted.`);
-        else if (submission) void vscode.window.showInformationMessage(`LLM Batch: submitted ${fileLabel(uri)} as ${submission.jobs.length} batch job${submission.jobs.length === 1 ? '' : 's'}; answers arrive within 24 hours.`, 'Show Batch Jobs').then((action) => action && vscode.commands.executeCommand('llmbatch.showBatchJobs'));
+        if (submission?.jobs.length === 0) void vscode.window.showInformationMessage(`LLM Batch: every request of ${fileNameOf(uri)} is already answered in the cache; nothing was submitted.`);
+        else if (submission) void vscode.window.showInformationMessage(`LLM Batch: submitted ${fileNameOf(uri)} as ${submission.jobs.length} batch job${submission.jobs.length === 1 ? '' : 's'}; answers arrive within 24 hours.`, 'Show Batch Jobs').then((action) => action && vscode.commands.executeCommand('llmbatch.showBatchJobs'));
         return submission;
       } catch (error) {
         refuse(error);
@@ -121,7 +121,7 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
         return;
       }
       const picked = await vscode.window.showQuickPick(
-        [...submissions].reverse().map((submission) => ({ label: fileLabel(vscode.Uri.parse(submission.file)), description: summarizeSubmission(submission), detail: submission.jobs.map((job) => `${job.id}: ${job.status}`).join(' · '), submission })),
+        [...submissions].reverse().map((submission) => ({ label: fileNameOf(vscode.Uri.parse(submission.file)), description: summarizeSubmission(submission), detail: submission.jobs.map((job) => `${job.id}: ${job.status}`).join(' · '), submission })),
         { title: 'LLM Batch: Batch Jobs' },
       );
       if (!picked) return;
@@ -129,12 +129,12 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
       const uri = vscode.Uri.parse(submission.file);
       if (!isSubmissionDone(submission)) {
         const running = submission.jobs.filter((job) => !isTerminalStatus(job.status));
-        const action = await vscode.window.showInformationMessage(`${fileLabel(uri)}: ${summarizeSubmission(submission)}`, ...(running.length ? ['Cancel Jobs'] : []));
+        const action = await vscode.window.showInformationMessage(`${fileNameOf(uri)}: ${summarizeSubmission(submission)}`, ...(running.length ? ['Cancel Jobs'] : []));
         if (action === 'Cancel Jobs') for (const job of running) await controller.cancel(job.id).catch(refuse);
         return;
       }
       const { answered, unanswered } = await controller.outcome(submission);
-      const action = await vscode.window.showInformationMessage(`${fileLabel(uri)}: ${answered.length} answered, ${unanswered.length} without an answer`, ...(answered.length ? ['Show Results'] : []), ...(unanswered.length ? ['Send the Rest Live'] : []));
+      const action = await vscode.window.showInformationMessage(`${fileNameOf(uri)}: ${answered.length} answered, ${unanswered.length} without an answer`, ...(answered.length ? ['Show Results'] : []), ...(unanswered.length ? ['Send the Rest Live'] : []));
       if (action === 'Show Results') await showAnswers(uri, answered);
       if (action === 'Send the Rest Live') await sendRestLive(submission);
     }),
@@ -143,7 +143,7 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
       if (!submission) return undefined;
       const { answered } = await controller.outcome(submission);
       if (answered.length === 0) {
-        void vscode.window.showInformationMessage(`LLM Batch: the batch job of ${fileLabel(vscode.Uri.parse(submission.file))} answered nothing.`);
+        void vscode.window.showInformationMessage(`LLM Batch: the batch job of ${fileNameOf(vscode.Uri.parse(submission.file))} answered nothing.`);
         return undefined;
       }
       return showAnswers(vscode.Uri.parse(submission.file), answered);
@@ -155,7 +155,7 @@ export function registerBatchJobs(deps: BatchJobDeps): vscode.Disposable[] {
     vscode.commands.registerCommand('llmbatch.cancelBatchJob', async (jobId?: unknown) => {
       let id = typeof jobId === 'string' ? jobId : undefined;
       if (!id) {
-        const running = (await controller.list()).flatMap((submission) => submission.jobs.filter((job) => !isTerminalStatus(job.status)).map((job) => ({ label: job.id, description: job.status, detail: fileLabel(vscode.Uri.parse(submission.file)) })));
+        const running = (await controller.list()).flatMap((submission) => submission.jobs.filter((job) => !isTerminalStatus(job.status)).map((job) => ({ label: job.id, description: job.status, detail: fileNameOf(vscode.Uri.parse(submission.file)) })));
         if (running.length === 0) {
           void vscode.window.showInformationMessage('LLM Batch: no batch job is running.');
           return undefined;

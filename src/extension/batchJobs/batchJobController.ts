@@ -17,14 +17,14 @@ import { findProfileKey } from '../../core/endpoints/profiles';
 import { estimateCost, formatUsd } from '../../core/pricing';
 import { readProfiles, readRunSettings } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
-import type { Log } from '../log';
-import type { GetParsed } from '../runs/batchSource';
-import { loadBatch } from '../runs/batchSource';
-import type { Selection } from '../runs/runSetup';
-import { RunRefusedError, setUpProviders } from '../runs/runSetup';
-import type { WorkspaceCache } from '../runs/workspaceCache';
-import { fileLabel } from '../runs/runController';
-import { itemsToSubmit } from './submitSelection';
+import type { Log } from '../output/log';
+import type { GetParsed } from '../batchFile/batchSource';
+import { loadBatch } from '../batchFile/batchSource';
+import type { Selection } from '../batchFile/runSetup';
+import { RunRefusedError, setUpProviders } from '../batchFile/runSetup';
+import type { WorkspaceCache } from '../cache/workspaceCache';
+import { itemsToSubmit } from '../batchFile/submitSelection';
+import { fileNameOf } from '../output/fileNames';
 
 export interface BatchJobControllerDeps {
   /** The extension's workspace storage folder (global storage when no folder is open). */
@@ -64,7 +64,7 @@ export class BatchJobController implements vscode.Disposable {
    */
   async submit(uri: vscode.Uri, options: { readonly confirm?: boolean; readonly selection?: Selection } = {}): Promise<SubmissionRecord | undefined> {
     if (!vscode.workspace.isTrusted) throw new RunRefusedError('Batch jobs are disabled in untrusted workspaces: trust this workspace to send requests.');
-    const fileName = fileLabel(uri);
+    const fileName = fileNameOf(uri);
     const settings = readRunSettings(uri);
     if (!settings.cacheEnabled) throw new RunRefusedError('Batch job answers are delivered through the cache: turn llmbatch.cache.enabled on to submit jobs.');
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);

@@ -3,7 +3,7 @@
  * each block from its `###` line to its last line, and inside it every message or
  * JSON value that spans several lines.
  */
-import type { LlmbatchDocument, Section } from '../../core/language/document';
+import type { LlmbatchDocument, Section } from '../../core/language/syntax/document';
 
 export interface FoldingRegion {
   readonly start: number;

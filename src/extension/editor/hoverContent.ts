@@ -6,9 +6,9 @@
  * Everything shown comes from the file, which is untrusted: text is escaped and
  * values go into code spans, and the result is meant for an untrusted MarkdownString.
  */
-import type { LlmbatchDocument, Section, Setting } from '../../core/language/document';
-import type { BlockSummary, ExpansionResult, ResolvedSetting } from '../../core/language/expansion';
-import { settingKind } from '../../core/language/parameters';
+import type { LlmbatchDocument, Section, Setting } from '../../core/language/syntax/document';
+import type { BlockSummary, ExpansionResult, ResolvedSetting } from '../../core/language/expand/expansionResult';
+import { settingKind } from '../../core/language/settings/parameters';
 import type { SourceRange } from '../../core/models';
 import { formatCount } from './lensModel';
 

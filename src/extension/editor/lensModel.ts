@@ -5,8 +5,8 @@
  */
 import type { PassCount } from '../../core/expect/outcomes';
 import type { Diagnostic } from '../../core/diagnostics';
-import type { LlmbatchDocument } from '../../core/language/document';
-import type { ExpansionResult } from '../../core/language/expansion';
+import type { LlmbatchDocument } from '../../core/language/syntax/document';
+import type { ExpansionResult } from '../../core/language/expand/expansionResult';
 
 export const runBatchCommand = 'llmbatch.runBatch';
 export const runBlockCommand = 'llmbatch.runBlock';

@@ -9,10 +9,9 @@ import type * as vscode from 'vscode';
 import { parseBatchInput } from '../../core/batchFile/batchJsonl';
 import type { Diagnostic } from '../../core/diagnostics';
 import type { BatchItem } from '../../core/models';
-import type { LlmbatchDocument } from '../../core/language/document';
-import { expandDocument } from '../../core/language/expand';
-import type { ExpansionResult } from '../../core/language/expansion';
-import { parseDocument } from '../../core/language/parser';
+import type { LlmbatchDocument } from '../../core/language/syntax/document';
+import type { ExpansionResult } from '../../core/language/expand/expansionResult';
+import { parseAndExpand } from '../../core/language/parseLlmbatch';
 import { isBatchInputCandidate } from './batchInputDetection';
 
 /** The parts of `vscode.TextDocument` the cache reads (tests pass plain objects). */
@@ -131,10 +130,9 @@ export class ParsedDocuments {
   }
 
   #parseLlmbatch(document: DocumentLike, key: string): Entry {
-    const parsedDocument = parseDocument(document.getText());
     const dataFiles = new Map<string, number | undefined>();
     const isFile = document.uri.scheme === 'file';
-    const expansion = expandDocument(parsedDocument, {
+    const { document: parsedDocument, expansion } = parseAndExpand(document.getText(), {
       defaultProvider: this.#defaultProvider(document),
       ...(isFile && { fileName: document.uri.fsPath, baseDir: dirname(document.uri.fsPath) }),
       readFile: (path) => {

@@ -9,15 +9,19 @@ import type { HistoryEntry } from '../../webview/protocol';
 import { resultsViewType } from '../../webview/protocol';
 import type { CostFunction } from './rowModel';
 import type { ResultsActions } from './resultsPanel';
-import { fileNameOf, ResultsPanel, toRunProgress, webviewOptions } from './resultsPanel';
+import { ResultsPanel, toRunProgress, webviewOptions } from './resultsPanel';
 import { RunHistory } from './runHistory';
 import { RunRecord } from './runRecord';
+import { RunRecords } from './runRecords';
 import { costOf as defaultCostOf } from '../../core/pricing';
+import { fileNameOf } from '../output/fileNames';
 
 export interface ResultsDeps {
   /** The run controller's events. */
   readonly runEvents: vscode.Event<RunEvent>;
   readonly actions: ResultsActions;
+  /** Each file's latest run, shared with the run controller (which asks it what a re-run sends); one of the controller's own by default. */
+  readonly records?: RunRecords;
   /** Prices answers; the built-in price list by default. */
   readonly costOf?: CostFunction;
   /** Where ignored webview messages and storage problems are reported. */
@@ -34,13 +38,10 @@ const defaultHistorySize = 5;
 
 export class ResultsController implements ResultsPanels, vscode.Disposable {
   private readonly panels = new Map<string, ResultsPanel>();
-  /** Each file's latest run of this session (live, finished, or loaded from storage). */
-  private readonly records = new Map<string, RunRecord>();
+  private readonly records: RunRecords;
   /** Run ids of live runs, re-runs included, to the record they fill. */
   private readonly live = new Map<string, RunRecord>();
   private lastFileUri: string | undefined;
-  /** Re-runs a panel asked for and whose `started` event has not come yet. */
-  private readonly expected = new Set<{ readonly record: RunRecord; readonly ids: ReadonlySet<string> }>();
   private historyStore: RunHistory | undefined;
   private readonly subscription: vscode.Disposable;
 
@@ -48,6 +49,7 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly deps: ResultsDeps,
   ) {
+    this.records = deps.records ?? new RunRecords();
     this.subscription = deps.runEvents((event) => this.onRunEvent(event));
   }
 
@@ -95,12 +97,13 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
   }
 
   private async recordOf(fileUri: string): Promise<RunRecord | undefined> {
-    const known = this.records.get(fileUri);
+    const known = this.records.latest(fileUri);
     if (known) return known;
     const stored = await this.history().latest(fileUri);
-    if (!stored || this.records.has(fileUri)) return this.records.get(fileUri);
+    const loadedMeanwhile = this.records.latest(fileUri);
+    if (!stored || loadedMeanwhile) return loadedMeanwhile;
     const record = RunRecord.fromStored(stored, this.deps.costOf);
-    this.records.set(fileUri, record);
+    this.records.set(record);
     return record;
   }
 
@@ -121,11 +124,6 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
       actions: this.deps.actions,
       log: (message) => this.deps.log?.(message),
       historyWith: (file, record) => this.historyWith(file, record),
-      expectRerun: (record, ids) => {
-        const expectation = { record, ids: new Set(ids) };
-        this.expected.add(expectation);
-        return () => this.expected.delete(expectation);
-      },
       ...(this.deps.costOf && { costOf: this.deps.costOf }),
     });
     this.panels.set(fileUri, panel);
@@ -139,8 +137,8 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
     switch (event.type) {
       case 'started': {
         this.lastFileUri = event.fileUri;
-        const previous = this.records.get(event.fileUri);
-        if (previous && (event.updates === previous.runId || this.wasExpected(previous, event.items))) {
+        const previous = this.records.latest(event.fileUri);
+        if (previous && event.updates === previous.runId) {
           this.live.set(event.runId, previous);
           const ids = previous.beginRerun(event.items);
           const panel = this.panels.get(event.fileUri);
@@ -152,7 +150,7 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
           return;
         }
         const record = new RunRecord(event.runId, event.fileUri, event.startedAt, event.items, this.deps.costOf);
-        this.records.set(event.fileUri, record);
+        this.records.set(record);
         this.live.set(event.runId, record);
         const panel = this.panels.get(event.fileUri);
         if (panel) {
@@ -188,17 +186,6 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
         return;
       }
     }
-  }
-
-  /** Whether a panel asked for exactly this re-run of `record` (the event cannot say so itself). */
-  private wasExpected(record: RunRecord, items: readonly { readonly id: string }[]): boolean {
-    for (const expectation of this.expected) {
-      if (expectation.record === record && items.length > 0 && items.every((item) => expectation.ids.has(item.id))) {
-        this.expected.delete(expectation);
-        return true;
-      }
-    }
-    return false;
   }
 
   private panelShowing(record: RunRecord): ResultsPanel | undefined {

@@ -14,13 +14,13 @@ import { Coalescer } from './coalescer';
 import { newNonce, panelHtml } from './panelHtml';
 import { parseWebviewMessage } from './inboundMessages';
 import { exportExtensions, exportText } from './exports';
+import { fileNameOf } from '../output/fileNames';
 import type { RateLimitWait } from '../../core/rateLimit/rateLimitWait';
 import { describeRateLimitWait } from '../../core/rateLimit/rateLimitWait';
 
 /**
- * What the panel asks of the run controller. A re-run should announce itself
- * with `started.updates = runId`; one that cannot (the run was restored from
- * storage after a reload) is still merged, because the panel expects it.
+ * What the panel asks of the run controller. A re-run announces itself with
+ * `started.updates = runId`, which is how its results merge into that run.
  */
 export interface ResultsActions {
   /** Sends these requests of run `runId` of the file again (its failed and unfinished ones). */
@@ -39,8 +39,6 @@ export interface PanelServices {
   readonly log: (message: string) => void;
   /** The history list as it will be once `record` is saved. */
   readonly historyWith: (fileUri: string, record?: RunRecord) => HistoryEntry[];
-  /** Announces a re-run this panel is about to ask for, so its run merges into `record`. */
-  readonly expectRerun: (record: RunRecord, ids: readonly string[]) => () => void;
 }
 
 /** Webview options, applied on creation and again on restore after a reload. */
@@ -51,11 +49,6 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
     enableForms: false,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   };
-}
-
-export function fileNameOf(fileUri: string): string {
-  const path = vscode.Uri.parse(fileUri).path;
-  return path.slice(path.lastIndexOf('/') + 1) || fileUri;
 }
 
 export class ResultsPanel implements vscode.Disposable {
@@ -209,12 +202,14 @@ export class ResultsPanel implements vscode.Disposable {
         const record = this.record;
         const ids = record?.unansweredIds() ?? [];
         if (!record || record.isRunning || ids.length === 0) return;
-        return this.rerun(record, ids, () => this.services.actions.rerunFailed(file, record.runId, ids));
+        await this.services.actions.rerunFailed(file, record.runId, ids);
+        return;
       }
       case 'rerunRow': {
         const record = this.record;
         if (!record?.item(message.id) || record.isRunning) return;
-        return this.rerun(record, [message.id], () => this.services.actions.rerunRow(file, record.runId, message.id, message.bypassCache));
+        await this.services.actions.rerunRow(file, record.runId, message.id, message.bypassCache);
+        return;
       }
       case 'cancel':
         if (this.record?.isRunning) await this.services.actions.cancel(file);
@@ -238,15 +233,6 @@ export class ResultsPanel implements vscode.Disposable {
         if (record) this.post({ type: 'historyRun', runId: record.runId, rows: record.allRows() });
         return;
       }
-    }
-  }
-
-  private async rerun(record: RunRecord, ids: readonly string[], start: () => unknown): Promise<void> {
-    const forget = this.services.expectRerun(record, ids);
-    try {
-      await start();
-    } finally {
-      forget();
     }
   }
 

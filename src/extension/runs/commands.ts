@@ -7,15 +7,15 @@ import * as vscode from 'vscode';
 import { readProfiles } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
 import { promptForApiKey } from '../keys/keyStore';
-import type { Log } from '../log';
-import { loadBatch } from './batchSource';
-import type { GetParsed } from './batchSource';
+import type { Log } from '../output/log';
+import { loadBatch } from '../batchFile/batchSource';
+import type { GetParsed } from '../batchFile/batchSource';
 import { readRunSettings } from '../config/settings';
 import type { BatchRunResult, RunController } from './runController';
-import { fileLabel } from './runController';
-import { RunRefusedError } from './runSetup';
-import { format429s } from './runText';
-import type { Selection } from './runSetup';
+import { RunRefusedError } from '../batchFile/runSetup';
+import { format429s } from '../output/runText';
+import type { Selection } from '../batchFile/runSetup';
+import { fileNameOf } from '../output/fileNames';
 
 export interface RunCommandDeps {
   readonly runs: RunController;
@@ -74,7 +74,7 @@ export function registerRunCommands(deps: RunCommandDeps): vscode.Disposable[] {
       try {
         const report = await runs.dryRun(uri);
         // A log entry is one line (see Log), so the report goes line by line.
-        for (const line of [`Dry run of ${fileLabel(uri)}:`, ...report.detail.split('\n')]) log.info(line);
+        for (const line of [`Dry run of ${fileNameOf(uri)}:`, ...report.detail.split('\n')]) log.info(line);
         void vscode.window.showInformationMessage(`LLM Batch dry run — ${report.summary}`, { modal: true, detail: report.detail });
         return report;
       } catch (error) {
@@ -109,7 +109,7 @@ function summarize(result: BatchRunResult): void {
   if (stats.failed) parts.push(`${stats.failed} failed`);
   if (stats.unfinished) parts.push(`${stats.unfinished} not run`);
   if (stats.rateLimited429s) parts.push(format429s(stats.rateLimited429s));
-  const file = fileLabel(vscode.Uri.parse(result.fileUri));
+  const file = fileNameOf(vscode.Uri.parse(result.fileUri));
   const message = `LLM Batch: ${file} ${stats.cancelled ? 'cancelled' : 'done'} — ${parts.join(', ')}`;
   const actions = stats.failed || stats.unfinished ? ['Show Results', 'Re-run Failed'] : ['Show Results'];
   const shown = stats.failed ? vscode.window.showWarningMessage(message, ...actions) : vscode.window.showInformationMessage(message, ...actions);
@@ -167,7 +167,7 @@ async function pickRunnable(): Promise<vscode.Uri | undefined> {
   }
   const picked = await vscode.window.showQuickPick(
     files
-      .map((uri) => ({ label: fileLabel(uri), description: vscode.workspace.asRelativePath(uri), uri }))
+      .map((uri) => ({ label: fileNameOf(uri), description: vscode.workspace.asRelativePath(uri), uri }))
       .sort((a, b) => a.description.localeCompare(b.description)),
     { title: 'LLM Batch: Run Batch', placeHolder: 'Which file?' },
   );

@@ -2,10 +2,10 @@
 import * as vscode from 'vscode';
 import type { CostEstimate } from '../../core/pricing';
 import { formatUsd } from '../../core/pricing';
-import type { ConfirmThresholds } from './runText';
-import { confirmationReason } from './runText';
-import type { Selection } from './runSetup';
-import { submitInsteadOfRun } from '../batchJobs/submitSelection';
+import type { ConfirmThresholds } from '../output/runText';
+import { confirmationReason } from '../output/runText';
+import type { Selection } from '../batchFile/runSetup';
+import { submitInsteadOfRun } from '../batchFile/submitSelection';
 
 /**
  * Resolves true when the run may go ahead: below the thresholds, or the user

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Diagnostic } from '../../core/diagnostics';
 import { planEndpoints } from '../../core/endpoints/endpointPlan';
 import { readProfiles } from '../config/settings';
-import type { GetParsed } from './batchSource';
+import type { GetParsed } from '../batchFile/batchSource';
 import { fromExpansion } from '../../core/batchFile/loadBatch';
 
 const refreshDelayMs = 300;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
-import { formatProgress } from './runText';
+import { formatProgress } from '../output/runText';
 
 export interface ProgressSink {
   report(progress: ProgressEvent): void;

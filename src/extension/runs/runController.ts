@@ -10,7 +10,6 @@ import type { RequestOutcome, RunExpectations } from '../../core/expect/outcomes
 import { formatPassCount } from '../../core/expect/outcomes';
 import { RunScoring } from '../../core/expect/runScoring';
 import * as vscode from 'vscode';
-import { RequestManager } from '../../core/engine/requestManager';
 import { RateLimiterRegistry } from '../../core/rateLimit/rateLimiterRegistry';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
 import type { BatchItem, BatchResult } from '../../core/models';
@@ -18,20 +17,22 @@ import { cacheKey } from '../../core/cache/cacheKey';
 import { costOf, estimateCost } from '../../core/pricing';
 import { readRunSettings } from '../config/settings';
 import type { KeyStore } from '../keys/keyStore';
-import type { Log } from '../log';
+import type { Log } from '../output/log';
 import type { RunEvent, RunItemInfo, RunStats } from './runEvents';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
-import { loadBatch } from './batchSource';
-import type { Selection } from './runSetup';
-import { budgetsOf, RunRefusedError, selectItems, setUpProviders } from './runSetup';
+import { loadBatch } from '../batchFile/batchSource';
+import type { Selection } from '../batchFile/runSetup';
+import { RunRefusedError, selectItems, setUpProviders } from '../batchFile/runSetup';
+import { assembleRun } from '../../core/run/runAssembly';
 import { describeEndpoint } from '../../core/endpoints/providerSetup';
-import type { WorkspaceCache } from './workspaceCache';
-import { writeOnly } from './workspaceCache';
+import type { WorkspaceCache } from '../cache/workspaceCache';
+import { writeOnly } from '../cache/workspaceCache';
 import { withRunProgress } from './progressUi';
 import { confirmRun } from './confirm';
-import { formatDryRun } from './runText';
+import { formatDryRun } from '../output/runText';
 import { EndpointDiagnostics } from './endpointDiagnostics';
-import type { GetParsed } from './batchSource';
+import type { GetParsed } from '../batchFile/batchSource';
+import { fileNameOf } from '../output/fileNames';
 
 export interface RunOptions extends Selection {
   /** Send every request even when an answer is cached (the fresh answer replaces the cached one). */
@@ -55,12 +56,19 @@ export interface BatchRunResult {
   readonly expect?: RunExpectations;
 }
 
-/** The latest complete picture of a file's runs, updated by re-runs. */
-interface RunRecord {
+/** The run a re-run completes, as the results side records it (`results/runRecord.ts`). */
+export interface RecordedRun {
   readonly runId: string;
   readonly fileUri: string;
-  readonly items: RunItemInfo[];
-  readonly results: Map<string, BatchResult>;
+  readonly size: number;
+  /** Ids of the requests without an answer: failed, cancelled or never sent. */
+  unansweredIds(): string[];
+  item(id: string): { readonly index: number } | undefined;
+}
+
+/** Each file's latest run (`results/runRecords.ts`); the controller itself keeps active runs only. */
+export interface LatestRuns {
+  latest(fileUri: string): RecordedRun | undefined;
 }
 
 export interface RunControllerDeps {
@@ -78,6 +86,8 @@ export interface RunControllerDeps {
    * of this controller's own by default.
    */
   readonly rateLimits?: RateLimiterRegistry;
+  /** Each file's latest run as the results side records it: what a re-run sends again, and where its rows go. */
+  readonly records?: LatestRuns;
 }
 
 interface ActiveRun {
@@ -90,7 +100,6 @@ export class RunController implements vscode.Disposable {
   readonly #emitter = new vscode.EventEmitter<RunEvent>();
   /** Every run's started, progress, results (in small groups) and finished events. */
   readonly onDidRunEvent = this.#emitter.event;
-  readonly #records = new Map<string, RunRecord>();
   readonly #diagnostics: EndpointDiagnostics;
   readonly #rateLimits: RateLimiterRegistry;
   // By file, in the order the runs started.
@@ -120,7 +129,7 @@ export class RunController implements vscode.Disposable {
   async run(uri: vscode.Uri, options: RunOptions = {}): Promise<BatchRunResult> {
     if (!vscode.workspace.isTrusted) throw new RunRefusedError('Runs are disabled in untrusted workspaces: trust this workspace to send requests.');
     const fileUri = uri.toString();
-    if (this.#active.has(fileUri)) throw new RunRefusedError(`A run of ${fileLabel(uri)} is already in progress: cancel it first.`);
+    if (this.#active.has(fileUri)) throw new RunRefusedError(`A run of ${fileNameOf(uri)} is already in progress: cancel it first.`);
     const active: ActiveRun = { fileUri, abort: new AbortController() };
     this.#active.set(fileUri, active);
     void vscode.commands.executeCommand('setContext', 'llmbatch.running', true);
@@ -145,16 +154,16 @@ export class RunController implements vscode.Disposable {
   /** Sends again the requests of the file's latest run that failed or were cancelled. */
   async rerunFailed(uri?: vscode.Uri, options: Omit<RunOptions, 'onlyIds' | 'updates'> = {}): Promise<BatchRunResult | undefined> {
     const fileUri = uri?.toString() ?? this.#lastFileUri;
-    const record = fileUri === undefined ? undefined : this.#records.get(fileUri);
+    const record = fileUri === undefined ? undefined : this.deps.records?.latest(fileUri);
     if (!record) throw new RunRefusedError('No earlier run of this file to re-run.');
-    const failed = record.items.filter((item) => record.results.get(item.id)?.ok !== true).map((item) => item.id);
+    const failed = record.unansweredIds();
     if (failed.length === 0) return undefined;
     return this.run(vscode.Uri.parse(record.fileUri), { ...options, onlyIds: failed, updates: record.runId });
   }
 
   /** Sends one request again, bypassing the cache, as an update of the file's latest run. */
   rerunItem(uri: vscode.Uri, id: string): Promise<BatchRunResult> {
-    const record = this.#records.get(uri.toString());
+    const record = this.deps.records?.latest(uri.toString());
     return this.run(uri, { onlyIds: [id], bypassCache: true, ...(record && { updates: record.runId }) });
   }
 
@@ -162,7 +171,7 @@ export class RunController implements vscode.Disposable {
   async dryRun(uri: vscode.Uri, selection: Selection = {}): Promise<{ summary: string; detail: string }> {
     const settings = readRunSettings(uri);
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
-    const items = selectItems(batch, selection, fileLabel(uri));
+    const items = selectItems(batch, selection, fileNameOf(uri));
     const setup = await this.#setUp(uri, items, batch, settings, true);
     const cache = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
     const cached = cache ? items.length - (await uncached(items, setup.providerFor, cache)).length : 0;
@@ -176,7 +185,7 @@ export class RunController implements vscode.Disposable {
 
   async #run(uri: vscode.Uri, options: RunOptions, active: ActiveRun): Promise<BatchRunResult> {
     const { log } = this.deps;
-    const fileName = fileLabel(uri);
+    const fileName = fileNameOf(uri);
     const settings = readRunSettings(uri);
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
     const items = selectItems(batch, options, fileName);
@@ -192,7 +201,7 @@ export class RunController implements vscode.Disposable {
       if (!(await confirmRun(fileName, toSend.length, estimateCost(toSend), settings, uri, options))) throw new RunRefusedError('Run not started.');
     }
 
-    const previous = options.updates ? this.#records.get(active.fileUri) : undefined;
+    const previous = options.updates ? this.deps.records?.latest(active.fileUri) : undefined;
     const updates = previous?.runId === options.updates ? previous : undefined;
     const runId = `run-${Date.now().toString(36)}-${++this.#sequence}`;
     active.runId = runId;
@@ -202,14 +211,12 @@ export class RunController implements vscode.Disposable {
     this.#emitter.fire({ type: 'started', runId, fileUri: active.fileUri, startedAt: Date.now(), items: infos, ...(options.updates !== undefined && { updates: options.updates }) });
     log.info(`${runId}: ${fileName}: ${items.length} request${items.length === 1 ? '' : 's'} to ${setup.endpoints.map(describeEndpoint).join(', ')}${cache ? '' : ' (cache off)'}${options.bypassCache ? ' (bypassing the cache)' : ''}`);
 
-    const providerFor = setup.providerFor;
-    const manager = new RequestManager(scoring ? (request) => providerFor(scoring.routeOf(request)) : providerFor, {
-      concurrency: settings.concurrency,
-      timeoutMs: settings.timeoutMs,
-      retryAttempts: settings.retryAttempts,
-      retryDelayMs: settings.retryDelayMs,
-      ...(cache && { cache }),
-      rateLimiter: this.#rateLimits.forRun(budgetsOf(setup.endpoints, batch.rateLimits)),
+    const manager = assembleRun(setup, {
+      engine: settings,
+      budgets: { file: batch.rateLimits },
+      rateLimits: this.#rateLimits,
+      cache,
+      scoring,
       onLog: (entry) => (entry.level === 'debug' ? undefined : log[entry.level === 'error' ? 'error' : entry.level === 'warn' ? 'warn' : 'info'](`${entry.itemId ? `${entry.itemId}: ` : ''}${entry.message}`)),
     });
     const pending: BatchResult[] = [];
@@ -254,7 +261,6 @@ export class RunController implements vscode.Disposable {
     const results = outcome.results.map((result) => ({ ...result, index: indexOf(result.index) }));
     const stats = runStats(items, results, outcome.wallTimeMs, outcome.cancelled, outcome.stats.rateLimited429s);
     this.#emitter.fire({ type: 'finished', runId, stats, ...(expect && { expect }) });
-    this.#remember(options.updates ?? runId, active.fileUri, infos, results, updates);
     log.info(
       `${runId}: ${outcome.cancelled ? 'cancelled' : 'finished'} in ${(outcome.wallTimeMs / 1000).toFixed(1)} s — ${stats.succeeded} answered (${stats.cached} cached), ${stats.failed} failed` +
         (stats.unfinished ? `, ${stats.unfinished} not run` : '') +
@@ -272,20 +278,9 @@ export class RunController implements vscode.Disposable {
       return setup;
     } catch (error) {
       if (error instanceof RunRefusedError && error.problems.length) this.#diagnostics.show(uri, error.problems);
-      if (!dry && error instanceof Error) this.deps.log.warn(`${fileLabel(uri)}: ${error.message}`);
+      if (!dry && error instanceof Error) this.deps.log.warn(`${fileNameOf(uri)}: ${error.message}`);
       throw error;
     }
-  }
-
-  /** Keeps the file's latest picture; a re-run of a run this session never saw is kept under that run's id. */
-  #remember(runId: string, fileUri: string, infos: RunItemInfo[], results: BatchResult[], updates: RunRecord | undefined): void {
-    if (updates) {
-      const known = new Set(updates.items.map((info) => info.id));
-      updates.items.push(...infos.filter((info) => !known.has(info.id)));
-      for (const result of results) updates.results.set(result.id, result);
-      return;
-    }
-    this.#records.set(fileUri, { runId, fileUri, items: infos, results: new Map(results.map((result) => [result.id, result])) });
   }
 
   dispose(): void {
@@ -296,10 +291,9 @@ export class RunController implements vscode.Disposable {
 }
 
 /** Indexes of a re-run are those of the run it completes, so the panel can merge row by row. */
-function indexMapper(items: readonly BatchItem[], updates: RunRecord | undefined): (index: number) => number {
+function indexMapper(items: readonly BatchItem[], updates: RecordedRun | undefined): (index: number) => number {
   if (!updates) return (index) => index;
-  const original = new Map(updates.items.map((info) => [info.id, info.index]));
-  const mapped = items.map((item, i) => original.get(item.id) ?? updates.items.length + i);
+  const mapped = items.map((item, i) => updates.item(item.id)?.index ?? updates.size + i);
   return (index) => mapped[index] ?? index;
 }
 
@@ -372,6 +366,3 @@ async function uncached(items: readonly BatchItem[], providerFor: ProviderFor, c
   return result;
 }
 
-export function fileLabel(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1) || uri.toString();
-}

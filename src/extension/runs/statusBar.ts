@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { ProgressEvent } from '../../core/engine/progressTracker';
 import type { RunEvent } from './runEvents';
-import { budgetWait, format429s, formatProgress } from './runText';
+import { budgetWait, format429s, formatProgress } from '../output/runText';
 
 interface LiveRun {
   readonly fileUri: string;

@@ -78,7 +78,6 @@ function panelFor(record: RunRecord, extensionUri: vscode.Uri) {
     },
     log: (message) => logged.push(message),
     historyWith: () => [],
-    expectRerun: () => () => undefined,
   });
   panel.showRun(record);
   return { ...fake, panel, logged, actionCalls };

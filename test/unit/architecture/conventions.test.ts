@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = process.cwd();
 
@@ -11,6 +11,32 @@ function sourceFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return sourceFiles(path);
     return /\.tsx?$/.test(name) ? [path] : [];
   });
+}
+
+/** The source files `file` imports by relative path (type-only imports included: they tie modules together for a reader too). */
+function importsOf(file: string): string[] {
+  const specifiers = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from\s+['"](\.[^'"]+)['"]/gm)].map((match) => match[1]!);
+  return specifiers.map((specifier) => resolve(dirname(file), specifier)).map((path) => (/\.tsx?$/.test(path) ? path : `${path}.ts`));
+}
+
+/** Every import cycle among `files`, each as the files along it (relative to the root). */
+function importCycles(files: readonly string[]): string[][] {
+  const known = new Set(files);
+  const cycles: string[][] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'visiting');
+    path.push(file);
+    for (const target of importsOf(file).filter((target) => known.has(target))) {
+      if (state.get(target) === 'visiting') cycles.push(path.slice(path.indexOf(target)).map((step) => relative(root, step)));
+      else if (!state.has(target)) visit(target);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return cycles;
 }
 
 describe('source conventions', () => {
@@ -35,5 +61,40 @@ describe('source conventions', () => {
     assert.deepEqual(defaults.map((file) => relative(root, file)), []);
     const barrels = files.filter((file) => /[\\/]index\.tsx?$/.test(file));
     assert.deepEqual(barrels.map((file) => relative(root, file)), []);
+  });
+
+  it('has no import cycles in the engine (language, providers, caches included)', () => {
+    assert.deepEqual(importCycles(sourceFiles(join(root, 'src/core'))), []);
+  });
+
+  it('lets the CLI commands share terminal I/O through cli/io.ts, never through the run command', () => {
+    const runCommand = join(root, 'src/cli/runCommand.ts');
+    const importers = sourceFiles(join(root, 'src')).filter((file) => importsOf(file).includes(runCommand));
+    assert.deepEqual(importers.map((file) => relative(root, file)), ['src/cli/main.ts']);
+  });
+
+  it('keeps the folders of the editor host one-way: no two of them import each other', () => {
+    const extension = join(root, 'src/extension');
+    const folderOf = (file: string) => relative(extension, dirname(file)) || '.';
+    const edges = new Set<string>();
+    for (const file of sourceFiles(extension)) {
+      for (const target of importsOf(file)) {
+        if (!target.startsWith(extension) || folderOf(target) === folderOf(file)) continue;
+        edges.add(`${folderOf(file)} -> ${folderOf(target)}`);
+      }
+    }
+    const both = [...edges].filter((edge) => {
+      const [from, to] = edge.split(' -> ');
+      return from! < to! && edges.has(`${to} -> ${from}`);
+    });
+    assert.deepEqual(both, []);
+  });
+
+  it('lets the editor and the CLI parse and expand .llmbatch text only through core/language/parseLlmbatch.ts', () => {
+    const language = join(root, 'src/core/language');
+    const steps = [join(language, 'syntax/parseDocument.ts'), join(language, 'expand/expandDocument.ts')];
+    const outside = sourceFiles(join(root, 'src')).filter((file) => !file.startsWith(language));
+    const reaching = outside.filter((file) => importsOf(file).some((target) => steps.includes(target)));
+    assert.deepEqual(reaching.map((file) => relative(root, file)), []);
   });
 });

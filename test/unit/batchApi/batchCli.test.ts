@@ -9,6 +9,7 @@ import { main } from '../../../src/cli/main';
 import { MockServer } from '../../mock/mockServer';
 import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
 import type { MockBatchApi } from '../../mock/batchApiRoutes';
+import { useMockServer } from '../fixtures/useMockServer';
 
 // The built CLI, exactly as users run it (npm test builds it first).
 const cli = resolve('dist/cli.js');
@@ -59,22 +60,17 @@ function outputLines(text: string): any[] {
 }
 
 describe('llmbatch submit / status / cancel (CLI)', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let batch: MockBatchApi;
   let dir: string;
   let input: string;
   const dirs: string[] = [];
   const ids = Array.from({ length: 7 }, (_, i) => `req-${i}`);
 
-  before(async () => {
-    server = await MockServer.start();
+  before(() => {
     batch = addBatchApiRoutes(server);
   });
-  after(async () => {
-    await server.close();
-  });
   beforeEach(() => {
-    server.resetRecords();
     batch.behaviour = {};
     dir = mkdtempSync(join(tmpdir(), 'llmbatch-batch-cli-'));
     dirs.push(dir);

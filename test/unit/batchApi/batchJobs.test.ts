@@ -14,29 +14,27 @@ import { cacheKey } from '../../../src/core/cache/cacheKey';
 import { InMemoryCache } from '../../../src/core/cache/inMemoryCache';
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
-import { MockServer } from '../../mock/mockServer';
 import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
 import type { MockBatchApi } from '../../mock/batchApiRoutes';
-import { answerOf, chatItem, fakeClock } from '../engine/engineFixtures';
+import { answerOf, chatItem } from '../engine/engineFixtures';
+import { fakeClock } from '../fixtures/fakeClock';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const items = Array.from({ length: 7 }, (_, i) => chatItem(`q${i}`, `question ${i}`));
 
 describe('batch jobs through the Batch API', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let batch: MockBatchApi;
   let root: string;
 
   before(async () => {
-    server = await MockServer.start();
     batch = addBatchApiRoutes(server);
     root = await mkdtemp(join(tmpdir(), 'llmbatch-batch-jobs-'));
   });
   after(async () => {
-    await server.close();
     await rm(root, { recursive: true, force: true });
   });
   beforeEach(() => {
-    server.resetRecords();
     batch.behaviour = {};
   });
 
@@ -45,7 +43,7 @@ describe('batch jobs through the Batch API', () => {
   function setUp(options: Partial<BatchJobsOptions> = {}): { jobs: BatchJobs; cache: InMemoryCache; store: JobStore } {
     const cache = (options.cache as InMemoryCache | undefined) ?? new InMemoryCache();
     const store = options.store ?? new MemoryJobStore();
-    const jobs = new BatchJobs({ store, cache, connect: () => new BatchApiClient({ apiBase: server.baseUrl }), clock: fakeClock().clock, ...options });
+    const jobs = new BatchJobs({ store, cache, connect: () => new BatchApiClient({ apiBase: server.baseUrl }), clock: fakeClock(undefined, { sleeps: 'instant' }).clock, ...options });
     return { jobs, cache, store };
   }
   const chatRequests = () => server.requests.filter((request) => request.path === '/v1/chat/completions');

@@ -20,10 +20,11 @@ import { toCsv, toJsonl } from '../../../src/extension/results/exports';
 import { summarize } from '../../../src/webview/logic/summary';
 import { rowMatches } from '../../../src/webview/logic/sortFilter';
 import { comparableText } from '../../../src/webview/logic/matrix';
-import { MockServer } from '../../mock/mockServer';
 import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
-import { chatItem, fakeClock } from '../engine/engineFixtures';
+import { chatItem } from '../engine/engineFixtures';
+import { fakeClock } from '../fixtures/fakeClock';
 import { answered, item } from '../results/fixtures';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const fromJob = (index: number, id: string, answer: string): BatchResult => ({ ...answered(index, id, answer, { cached: true }), via: 'batch' });
 
@@ -58,15 +59,13 @@ describe('answers of batch jobs are marked "batch"', () => {
   });
 
   describe('through the cache', () => {
-    let server: MockServer;
+    const server = useMockServer();
     let root: string;
     before(async () => {
-      server = await MockServer.start();
       addBatchApiRoutes(server, { finishOnFirstPoll: true });
       root = await mkdtemp(join(tmpdir(), 'llmbatch-batch-marking-'));
     });
     after(async () => {
-      await server.close();
       await rm(root, { recursive: true, force: true });
     });
 
@@ -75,7 +74,7 @@ describe('answers of batch jobs are marked "batch"', () => {
       const items = [chatItem('q0', 'question 0'), chatItem('q1', 'question 1'), chatItem('q2', 'question 2')];
       const provider = new OpenAIProvider({ apiBase: server.baseUrl });
       const first = new DiskCache({ directory });
-      const jobs = new BatchJobs({ store: new MemoryJobStore(), cache: first, connect: () => new BatchApiClient({ apiBase: server.baseUrl }), clock: fakeClock().clock });
+      const jobs = new BatchJobs({ store: new MemoryJobStore(), cache: first, connect: () => new BatchApiClient({ apiBase: server.baseUrl }), clock: fakeClock(undefined, { sleeps: 'instant' }).clock });
       await jobs.submit(items.slice(0, 2), { file: 'questions.llmbatch', endpoint: { profile: 'openai', apiBase: server.baseUrl }, identity: provider.identity });
       await jobs.wait();
       // The third answer is fetched live and cached by that run.

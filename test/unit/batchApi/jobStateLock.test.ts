@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { LockTimeoutError } from '../../../src/core/batchApi/fileLock';
 import { FileJobStore } from '../../../src/core/batchApi/jobState';
 import type { SubmissionRecord } from '../../../src/core/batchApi/jobState';
-import { fakeClock } from '../engine/engineFixtures';
+import { fakeClock } from '../fixtures/fakeClock';
 
 const recorderVariable = 'LLMBATCH_TEST_JOB_RECORDER';
 const perProcess = 20;
@@ -88,7 +88,7 @@ if (recorderPath !== undefined) {
       await new Promise((resolve) => dead.once('exit', resolve));
       await writeFile(store.lockPath, lockText(pid, Date.now()));
       // Neither age nor waiting explains the recovery: only the dead pid does.
-      const { clock } = fakeClock(Date.now());
+      const { clock } = fakeClock(Date.now(), { sleeps: 'instant' });
       const recovering = new FileJobStore(path, undefined, { clock, staleMs: 3_600_000, timeoutMs: 1 });
       await recovering.update((state) => void state.submissions.push(submission('after')));
       assert.deepEqual(await ids(path), ['before', 'after']);
@@ -97,7 +97,7 @@ if (recorderPath !== undefined) {
 
     it('breaks a lock older than the stale limit even when its pid is alive, and a half-written one once it stays so', async () => {
       const path = await stateFile();
-      const { clock } = fakeClock();
+      const { clock } = fakeClock(undefined, { sleeps: 'instant' });
       const store = new FileJobStore(path, undefined, { clock, staleMs: 1_000, timeoutMs: 60_000 });
       await writeFile(store.lockPath, lockText(process.ppid, clock.now() - 3_600_000));
       await store.update((state) => void state.submissions.push(submission('old-lock')));
@@ -109,7 +109,7 @@ if (recorderPath !== undefined) {
 
     it('waits for a live holder and gives up with a readable error, changing nothing and leaving its lock', async () => {
       const path = await stateFile();
-      const { clock } = fakeClock();
+      const { clock } = fakeClock(undefined, { sleeps: 'instant' });
       const store = new FileJobStore(path, undefined, { clock, staleMs: 10_000, timeoutMs: 500 });
       await store.update((state) => void state.submissions.push(submission('kept')));
       const held = lockText(process.ppid, clock.now());

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBatchText } from '../../../src/core/batchFile/loadBatch';
-import { itemsToSubmit, readSubmitOptions, submitInsteadOfRun } from '../../../src/extension/batchJobs/submitSelection';
+import { itemsToSubmit, readSubmitOptions, submitInsteadOfRun } from '../../../src/extension/batchFile/submitSelection';
 import type { RunOptions } from '../../../src/extension/runs/runController';
 
 const file = `@provider = openai

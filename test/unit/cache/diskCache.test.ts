@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { DiskCache } from '../../../src/core/cache/diskCache';
 import * as nodeFsSync from 'node:fs';
 import { JournalStore, cacheFileVersion } from '../../../src/core/cache/journalStore';
-import type { JournalFileSystem } from '../../../src/core/cache/journalStore';
+import type { JournalFileSystem } from '../../../src/core/cache/journalFileSystem';
 import type { CachedEntry } from '../../../src/core/cache/cacheProvider';
+import { fakeClock } from '../fixtures/fakeClock';
+import { entry, keyA, keyB } from './cacheContract';
 
 const roots: string[] = [];
 after(async () => {
@@ -19,24 +21,6 @@ async function freshDirectory(): Promise<string> {
   roots.push(root);
   return join(root, 'cache');
 }
-
-function entry(content: string, extra: Partial<CachedEntry> = {}): CachedEntry {
-  return {
-    response: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-test', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] },
-    statusCode: 200,
-    requestId: 'req_1',
-    createdAt: 1_000,
-    ...extra,
-  };
-}
-
-function manualClock(start = 0): { now(): number; advance(ms: number): void } {
-  let time = start;
-  return { now: () => time, advance: (ms) => void (time += ms) };
-}
-
-const keyA = 'a1'.padEnd(64, '0');
-const keyB = 'b2'.padEnd(64, '7');
 
 /** The journal files in `directory`, oldest first. */
 async function journals(directory: string): Promise<string[]> {
@@ -110,14 +94,14 @@ describe('DiskCache', () => {
 
   it('expires entries by the injected clock, also across a new instance', async () => {
     const directory = await freshDirectory();
-    const clock = manualClock(1_000_000);
+    const { clock, advance } = fakeClock(1_000_000);
     const writer = new DiskCache({ directory, ttlMs: 60_000, clock });
     await writer.put(keyA, entry('blue'));
     await writer.close();
-    clock.advance(59_999);
+    await advance(59_999);
     const reader = new DiskCache({ directory, ttlMs: 60_000, clock });
     assert.deepEqual(await reader.get(keyA), entry('blue'));
-    clock.advance(1);
+    await advance(1);
     const later = new DiskCache({ directory, clock });
     assert.equal(await later.exists(keyA), false);
     assert.equal(await later.get(keyA), undefined);

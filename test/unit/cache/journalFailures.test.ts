@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskCache } from '../../../src/core/cache/diskCache';
 import { JournalStore } from '../../../src/core/cache/journalStore';
-import type { JournalFileSystem } from '../../../src/core/cache/journalStore';
+import type { JournalFileSystem } from '../../../src/core/cache/journalFileSystem';
 import type { CachedEntry } from '../../../src/core/cache/cacheProvider';
 
 /**

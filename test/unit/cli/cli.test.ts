@@ -1,10 +1,11 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MockServer } from '../../mock/mockServer';
+import { useMockServer } from '../fixtures/useMockServer';
 
 // The built CLI, exactly as users run it (npm test builds it first).
 const cli = resolve('dist/cli.js');
@@ -35,18 +36,10 @@ function outputLines(text: string): any[] {
 }
 
 describe('llmbatch run (CLI)', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let dir: string;
 
-  before(async () => {
-    server = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
   beforeEach(() => {
-    server.setScript(undefined);
-    server.resetRecords();
     dir = mkdtempSync(join(tmpdir(), 'llmbatch-cli-'));
   });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { OrderedWriter } from '../../../src/cli/orderedWriter';
 import { checkResults, closeResults, openResults } from '../../../src/cli/resultsOutput';
-import type { CliIo } from '../../../src/cli/runCommand';
+import type { CliIo } from '../../../src/cli/io';
 import type { OutputFileSystem } from '../../../src/cli/outputTarget';
 import { brokenStream, collectingStream, failingOutputFs } from './failingOutputFs';
 

@@ -1,8 +1,8 @@
 /** The shipped example, parsed and expanded as the editor does (its data file read from disk). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expandDocument } from '../../../src/core/language/expand';
-import { parseDocument } from '../../../src/core/language/parser';
+import { expandDocument } from '../../../src/core/language/expand/expandDocument';
+import { parseDocument } from '../../../src/core/language/syntax/parseDocument';
 import { repoRoot } from '../grammar/grammarHarness';
 
 export function parseText(text: string, fileName = join(repoRoot(), 'examples', 'inline.llmbatch')) {

@@ -188,6 +188,12 @@ describe('the command-line profiles', () => {
     assert.equal(resolved('openai', undefined, cliProfiles({ env: {} })).apiBase, 'https://api.openai.com/v1');
   });
 
+  it('need no key for a base URL other than OpenAI’s when no OPENAI_API_KEY is set, and always for OpenAI itself', () => {
+    assert.equal(cliProfiles({ apiBase: 'http://127.0.0.1:8080/v1', env: {} }).openai?.requiresKey, false);
+    assert.notEqual(cliProfiles({ apiBase: 'http://127.0.0.1:8080/v1', env: { OPENAI_API_KEY: 'sk-test-0123456789' } }).openai?.requiresKey, false);
+    assert.notEqual(cliProfiles({ env: {} }).openai?.requiresKey, false);
+  });
+
   it('refuse a file that redirects the key elsewhere', () => {
     const profiles = cliProfiles({ apiBase: 'http://127.0.0.1:8080/v1' });
     assert.equal(resolveEndpoint('openai', 'https://api.openai.com/v1', profiles).ok, false);

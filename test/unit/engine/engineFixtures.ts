@@ -1,21 +1,5 @@
-import type { Clock } from '../../../src/core/engine/clock';
 import type { BatchItem, LLMRequestInput } from '../../../src/core/models';
 import { llmRequestSchema } from '../../../src/core/models';
-
-/** A clock whose sleeps return at once and are recorded, so retry delays can be checked without waiting. */
-export function fakeClock(start = Date.UTC(2025, 0, 1)): { clock: Clock; delays: number[]; advance: (ms: number) => void } {
-  const delays: number[] = [];
-  let now = start;
-  const clock: Clock = {
-    now: () => now,
-    sleep: async (ms, signal) => {
-      signal?.throwIfAborted();
-      delays.push(ms);
-      now += ms;
-    },
-  };
-  return { clock, delays, advance: (ms) => (now += ms) };
-}
 
 /** A batch item asking `content` of a test model. */
 export function chatItem(id: string, content: string, extra: Partial<LLMRequestInput> = {}, sample?: number): BatchItem {

@@ -1,12 +1,14 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MockServer } from '../../mock/mockServer';
 import type { MockFault } from '../../mock/mockServer';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
-import type { LogEntry, RequestManagerOptions } from '../../../src/core/engine/requestManager';
+import type { RequestManagerOptions } from '../../../src/core/engine/requestManager';
+import type { LogEntry } from '../../../src/core/engine/logEntry';
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import type { BatchResult, FailureResult, SuccessResult } from '../../../src/core/models';
-import { answerOf, chatItem, fakeClock } from './engineFixtures';
+import { answerOf, chatItem } from './engineFixtures';
+import { fakeClock } from '../fixtures/fakeClock';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const key = 'sk-test-0123456789abcdef';
 
@@ -21,22 +23,11 @@ function failure(result: BatchResult | undefined): FailureResult {
 }
 
 describe('RequestManager against an OpenAI-compatible server', () => {
-  let server: MockServer;
-  before(async () => {
-    server = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    server.resetRecords();
-    server.setScript(undefined);
-    server.setLatency(0);
-  });
+  const server = useMockServer();
 
   /** A manager with a recorded fake clock; random 0.5 makes ±25 % jitter exactly nominal. */
   function setup(options: RequestManagerOptions = {}) {
-    const { clock, delays } = fakeClock();
+    const { clock, delays } = fakeClock(undefined, { sleeps: 'instant' });
     const logs: LogEntry[] = [];
     const manager = new RequestManager(new OpenAIProvider({ apiBase: server.baseUrl, apiKey: key }), {
       clock,

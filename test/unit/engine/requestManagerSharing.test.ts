@@ -1,31 +1,23 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MockServer } from '../../mock/mockServer';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
 import { EchoProvider } from '../../../src/core/providers/echoProvider';
 import { InMemoryCache } from '../../../src/core/cache/inMemoryCache';
 import { cacheKey } from '../../../src/core/cache/cacheKey';
 import type { CacheProvider } from '../../../src/core/cache/cacheProvider';
-import type { LogEntry, RequestManagerOptions } from '../../../src/core/engine/requestManager';
+import type { RequestManagerOptions } from '../../../src/core/engine/requestManager';
+import type { LogEntry } from '../../../src/core/engine/logEntry';
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import type { ProgressEvent } from '../../../src/core/engine/progressTracker';
 import type { BatchResult } from '../../../src/core/models';
 import { answerOf, chatItem, eventually } from './engineFixtures';
+import { useMockServer } from '../fixtures/useMockServer';
 
 describe('RequestManager caching, sharing and cancelling', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let provider: OpenAIProvider;
-  before(async () => {
-    server = await MockServer.start();
+  before(() => {
     provider = new OpenAIProvider({ apiBase: server.baseUrl, apiKey: 'sk-test-0123456789' });
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    server.resetRecords();
-    server.setScript(undefined);
-    server.setLatency(0);
   });
 
   function manager(options: RequestManagerOptions = {}): RequestManager {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { reservedSettingNames } from '../../../src/core/language/parameters';
+import { reservedSettingNames } from '../../../src/core/language/settings/parameters';
 import { requestParameterNames } from '../../../src/core/models';
 import { repoRoot, scopesOf, tokenize } from './grammarHarness';
 import type { Token } from './grammarHarness';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCsv } from '../../../src/core/language/csv';
+import { parseCsv } from '../../../src/core/language/data/csv';
 import { at, contents, errors, expandText, only } from './support';
 
 const block = (data: string) => `### rows\n@data = ${data}\nuser: {{a}}|{{b}}`;

@@ -2,10 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expandDocument } from '../../../src/core/language/expand';
-import { expandText } from '../../../src/core/language/expandText';
-import type { ExpandOptions, ExpansionResult } from '../../../src/core/language/expansion';
-import { parseDocument } from '../../../src/core/language/parser';
+import { expandDocument } from '../../../src/core/language/expand/expandDocument';
+import { expandText } from '../../../src/core/language/parseLlmbatch';
+import type { ExpandOptions, ExpansionResult } from '../../../src/core/language/expand/expansionResult';
+import { parseDocument } from '../../../src/core/language/syntax/parseDocument';
 
 const example = readFileSync(join(process.cwd(), 'examples/translate.llmbatch'), 'utf8');
 const reviews = readFileSync(join(process.cwd(), 'examples/reviews.csv'), 'utf8');

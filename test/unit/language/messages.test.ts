@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDocument } from '../../../src/core/language/parser';
+import { parseDocument } from '../../../src/core/language/syntax/parseDocument';
 import { at, contents, errors, expandText, only } from './support';
 
 describe('messages', () => {

@@ -1,10 +1,11 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockServer } from '../../mock/mockServer';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
 import { APIConnectionError, APITimeoutError, AuthenticationError, BadRequestError, InvalidRequestError, InvalidResponseError } from '../../../src/core/errors';
 import type { LLMRequest } from '../../../src/core/models';
 import { chatItem } from '../engine/engineFixtures';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const key = 'sk-test-0123456789abcdef';
 
@@ -15,17 +16,7 @@ function request(content = 'Hello', extra: Parameters<typeof chatItem>[2] = {}):
 const never = new AbortController().signal;
 
 describe('OpenAIProvider', () => {
-  let server: MockServer;
-  before(async () => {
-    server = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    server.resetRecords();
-    server.setScript(undefined);
-  });
+  const server = useMockServer();
 
   it('posts to <apiBase>/chat/completions and returns the validated answer', async () => {
     const provider = new OpenAIProvider({ apiBase: `${server.baseUrl}//`, apiKey: key });

@@ -1,13 +1,13 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MockServer } from '../../mock/mockServer';
 import { parseCommandLine, UsageError } from '../../../src/cli/args';
 import { describeProgress } from '../../../src/cli/progressBar';
 import type { ProgressEvent } from '../../../src/core/engine/progressTracker';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const cli = resolve('dist/cli.js');
 
@@ -61,15 +61,9 @@ describe('rate limits on the command line', () => {
   });
 
   describe('llmbatch run against a rate-limited server', () => {
-    let server: MockServer;
+    const server = useMockServer();
     let dir: string;
 
-    before(async () => {
-      server = await MockServer.start();
-    });
-    after(async () => {
-      await server.close();
-    });
     /**
      * How far apart the 2nd to the last request reached the server. 600 a minute
      * is 10 a second, so the ten gaps take a second when sent; the first request,
@@ -81,8 +75,6 @@ describe('rate limits on the command line', () => {
     };
 
     beforeEach(() => {
-      server.setScript(undefined);
-      server.resetRecords();
       dir = mkdtempSync(join(tmpdir(), 'llmbatch-rate-'));
     });
 

@@ -8,15 +8,16 @@ import { hostileRateLimitScript } from '../../mock/hostileRateLimits';
 import type { HostileRateLimitMode } from '../../mock/hostileRateLimits';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
 import { RequestManager } from '../../../src/core/engine/requestManager';
-import type { LogEntry } from '../../../src/core/engine/requestManager';
+import type { LogEntry } from '../../../src/core/engine/logEntry';
 import type { ProgressEvent } from '../../../src/core/engine/progressTracker';
 import type { Clock } from '../../../src/core/engine/clock';
 import { maxServerWaitMs } from '../../../src/core/engine/retryPolicy';
 import { RateLimiterRegistry } from '../../../src/core/rateLimit/rateLimiterRegistry';
 import { describeProgress } from '../../../src/cli/progressBar';
-import { chatItem, eventually, fakeClock } from '../engine/engineFixtures';
+import { chatItem, eventually } from '../engine/engineFixtures';
+import { fakeClock, settle } from '../fixtures/fakeClock';
 import { RateLimiter } from '../../../src/core/rateLimit/rateLimiter';
-import { headers, manualClock, settle, wordEstimator, wordyRequest } from './rateLimitFixtures';
+import { headers, wordEstimator, wordyRequest } from './rateLimitFixtures';
 import { batchText, outputLines, startCli } from '../reliability/reliabilityFixtures';
 import type { CliRun } from '../reliability/reliabilityFixtures';
 
@@ -53,7 +54,7 @@ describe('rate-limit headers no provider would send', () => {
   });
 
   it('ignores budgets exhausted until a reset 99 999 hours away, and says so once', async () => {
-    const { clock, delays } = fakeClock();
+    const { clock, delays } = fakeClock(undefined, { sleeps: 'instant' });
     const { run, notices } = await runAgainst(server, 'exhausted-for-ever', clock);
     const { results } = await run;
     assert.ok(results.every((result) => result.ok));
@@ -68,7 +69,7 @@ describe('rate-limit headers no provider would send', () => {
   });
 
   it('ignores a limit of 0.001 requests a minute instead of spacing requests 16 hours apart', async () => {
-    const { clock, delays } = fakeClock();
+    const { clock, delays } = fakeClock(undefined, { sleeps: 'instant' });
     const { run, notices } = await runAgainst(server, 'tiny-limit', clock);
     const { results } = await run;
     assert.ok(results.every((result) => result.ok));
@@ -80,7 +81,7 @@ describe('rate-limit headers no provider would send', () => {
   });
 
   it('waits 60 s at most for an hour-long reset, and says what it waits for in the log', async () => {
-    const { clock, delays } = fakeClock();
+    const { clock, delays } = fakeClock(undefined, { sleeps: 'instant' });
     const { run, notices } = await runAgainst(server, 'exhausted-for-an-hour', clock);
     const { results } = await run;
     assert.ok(results.every((result) => result.ok));
@@ -92,7 +93,7 @@ describe('rate-limit headers no provider would send', () => {
   });
 
   it('retries a 429 announcing a reset 99 999 hours away like any other, without waiting for it', async () => {
-    const { clock, delays } = fakeClock();
+    const { clock, delays } = fakeClock(undefined, { sleeps: 'instant' });
     const { run, notices } = await runAgainst(server, 'exhausted-for-ever-429', clock);
     const { results } = await run;
     assert.ok(results.every((result) => !result.ok && result.error.code === 'rate_limit' && result.attempts === 2));
@@ -101,7 +102,7 @@ describe('rate-limit headers no provider would send', () => {
   });
 
   it('takes a retry-after of eleven days as noise and backs off instead', async () => {
-    const { clock, delays } = fakeClock();
+    const { clock, delays } = fakeClock(undefined, { sleeps: 'instant' });
     const { run, notices } = await runAgainst(server, 'retry-after-days', clock);
     const { results } = await run;
     assert.ok(results.every((result) => !result.ok && result.error.code === 'rate_limit'));
@@ -111,7 +112,7 @@ describe('rate-limit headers no provider would send', () => {
 
   it('says in the progress line what it waits for, and ends the wait as soon as the run is cancelled', async () => {
     // The clock only moves when told: the 30 s wait would last for ever.
-    const { clock } = manualClock(Date.UTC(2025, 0, 1));
+    const { clock } = fakeClock(Date.UTC(2025, 0, 1));
     const controller = new AbortController();
     const { run, progress } = await runAgainst(server, 'exhausted-for-30s', clock, { signal: controller.signal });
     await eventually(() => progress.some((event) => event.waitingFor === 'server-requests'), 10_000);
@@ -144,12 +145,12 @@ describe('a budget the server announced', () => {
       return undefined;
     };
     // The first request on a budget never waits; it leaves the bucket 99 tokens short: 99 minutes at one token a minute.
-    const announced = manualClock();
+    const announced = fakeClock(0);
     const fromServer = new RateLimiter({ clock: announced.clock, estimator, probeTimeoutMs: 0 });
     (await fromServer.acquire(request)).succeeded(headers({ 'x-ratelimit-limit-tokens': '1' }));
     await fromServer.acquire(request);
     assert.equal(await secondsUntilGranted(fromServer, announced.advance), maxServerWaitMs / 1000);
-    const configured = manualClock();
+    const configured = fakeClock(0);
     const asked = new RateLimiter({ clock: configured.clock, estimator, probeTimeoutMs: 0, tpm: 1 });
     await asked.acquire(request);
     assert.equal(await secondsUntilGranted(asked, configured.advance), undefined, 'a tokens-per-minute budget of 1 was asked for');

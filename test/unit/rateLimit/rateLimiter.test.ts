@@ -5,7 +5,8 @@ import { Budget } from '../../../src/core/rateLimit/budget';
 import type { RateLimitPermit } from '../../../src/core/rateLimit/rateLimiter';
 import { RateLimitError } from '../../../src/core/errors';
 import { TokenEstimator } from '../../../src/core/rateLimit/tokenEstimate';
-import { headers, manualClock, settle, wordEstimator, wordyRequest } from './rateLimitFixtures';
+import { headers, wordEstimator, wordyRequest } from './rateLimitFixtures';
+import { fakeClock, settle } from '../fixtures/fakeClock';
 
 /** Asks for `count` permits at once and records when each is granted. */
 function askMany(limiter: RateLimiter, count: number, now: () => number, request = wordyRequest(1, 1)) {
@@ -59,7 +60,7 @@ describe('Budget', () => {
 
 describe('RateLimiter budgets', () => {
   it('spreads a requests-per-minute budget over the minute instead of sending it all at once', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 600 });
     const { grantedAt } = askMany(limiter, 40, now);
     await settle();
@@ -75,7 +76,7 @@ describe('RateLimiter budgets', () => {
     const estimator = await wordEstimator();
     const request = wordyRequest(13, 20); // 13 words + 7 for the chat format + 20 completion = 40 tokens
     const run = async (usedTokens: number | undefined) => {
-      const { clock, advance, now } = manualClock();
+      const { clock, advance, now } = fakeClock(0);
       const limiter = new RateLimiter({ clock, tpm: 600, estimator });
       const first = await limiter.acquire(request);
       assert.equal(first.tokens, 40);
@@ -99,7 +100,7 @@ describe('RateLimiter budgets', () => {
       let loads = 0;
       const estimator = new TokenEstimator({ load: async () => (loads++, (text: string) => text.length) });
       // Epoch time, as the system clock gives it.
-      const { clock, advance } = manualClock(Date.UTC(2025, 0, 1));
+      const { clock, advance } = fakeClock(Date.UTC(2025, 0, 1));
       const limiter = new RateLimiter({ clock, rpm: 600, tpm, estimator });
       for (let index = 0; index < 5; index++) void limiter.acquire(wordyRequest(10, 50));
       await advance(1_000);
@@ -110,7 +111,7 @@ describe('RateLimiter budgets', () => {
   });
 
   it('lowers the pace at once when the configured budget is lowered', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 6_000 });
     const { grantedAt } = askMany(limiter, 200, now);
     await advance(1_000);
@@ -123,7 +124,7 @@ describe('RateLimiter budgets', () => {
   });
 
   it('lets a waiting request go when its batch is cancelled, and the rest keep their turn', async () => {
-    const { clock, advance } = manualClock();
+    const { clock, advance } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 60 });
     await limiter.acquire(wordyRequest(1, 1));
     const controller = new AbortController();
@@ -138,7 +139,7 @@ describe('RateLimiter budgets', () => {
   });
 
   it('reports how long the next waiting request still waits', async () => {
-    const { clock, advance } = manualClock();
+    const { clock, advance } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 60 });
     assert.equal(limiter.waitingMs(), undefined);
     await limiter.acquire(wordyRequest(1, 1));
@@ -153,7 +154,7 @@ describe('RateLimiter budgets', () => {
 
 describe('RateLimiter and server headers', () => {
   it('sends one request first to an endpoint it knows nothing about, then paces by the limits its answer announces', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock });
     const { grantedAt, permits } = askMany(limiter, 30, now);
     await settle();
@@ -166,7 +167,7 @@ describe('RateLimiter and server headers', () => {
   });
 
   it('lets everything go once the first answer shows the server announces no limits', async () => {
-    const { clock, now } = manualClock();
+    const { clock, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock });
     const { grantedAt, permits } = askMany(limiter, 30, now);
     await settle();
@@ -177,7 +178,7 @@ describe('RateLimiter and server headers', () => {
   });
 
   it('waits for the reset when the server says nothing is left', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 60_000 });
     const first = await limiter.acquire(wordyRequest(1, 1));
     first.succeeded(headers({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '1.5s' }));
@@ -187,7 +188,7 @@ describe('RateLimiter and server headers', () => {
   });
 
   it('counts what it sent since an answer against the remaining budget that answer reports', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 60_000 });
     const { permits, grantedAt } = askMany(limiter, 8, now);
     await advance(20);
@@ -200,7 +201,7 @@ describe('RateLimiter and server headers', () => {
   });
 
   it('holds every request back for the wait a 429 asks for, and empties the budgets', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 60_000 });
     const first = await limiter.acquire(wordyRequest(1, 1));
     first.failed(new RateLimitError(429, '429 Rate limit reached', headers({ 'retry-after-ms': '800' })));
@@ -210,7 +211,7 @@ describe('RateLimiter and server headers', () => {
   });
 
   it('lets a bare 429 from an endpoint that keeps no limits delay only its own retry', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock });
     const first = await limiter.acquire(wordyRequest(1, 1));
     first.succeeded(headers({ 'content-type': 'application/json' }));
@@ -222,7 +223,7 @@ describe('RateLimiter and server headers', () => {
   });
 
   it('holds every request back for a 429 that speaks of the limit, even without a budget of its own', async () => {
-    const { clock, advance, now } = manualClock();
+    const { clock, advance, now } = fakeClock(0);
     const limiter = new RateLimiter({ clock });
     const first = await limiter.acquire(wordyRequest(1, 1));
     first.succeeded(headers({ 'content-type': 'application/json' }));
@@ -234,7 +235,7 @@ describe('RateLimiter and server headers', () => {
   });
 
   it('keeps a configured budget below the limit the server announces', async () => {
-    const { clock } = manualClock();
+    const { clock } = fakeClock(0);
     const limiter = new RateLimiter({ clock, rpm: 100, tpm: 1_000_000, estimator: await wordEstimator() });
     const permit = await limiter.acquire(wordyRequest(1, 1));
     permit.succeeded(headers({ 'x-ratelimit-limit-requests': '500', 'x-ratelimit-limit-tokens': '200000' }));

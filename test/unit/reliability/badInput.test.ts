@@ -1,11 +1,11 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MockServer } from '../../mock/mockServer';
 import { batchLine, runCli } from './reliabilityFixtures';
 import type { CliRun } from './reliabilityFixtures';
+import { useMockServer } from '../fixtures/useMockServer';
 
 /**
  * Every file here is wrong somewhere. The CLI must name each problem at its
@@ -13,16 +13,9 @@ import type { CliRun } from './reliabilityFixtures';
  * sends half of its requests.
  */
 describe('bad input (CLI)', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let dir: string;
-  before(async () => {
-    server = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
   beforeEach(() => {
-    server.resetRecords();
     dir = mkdtempSync(join(tmpdir(), 'llmbatch-bad-input-'));
   });
 

@@ -1,11 +1,11 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { MockServer } from '../../mock/mockServer';
 import { cacheFileFormat, cacheFileVersion } from '../../../src/core/cache/journalStore';
 import { batchText, filesUnder, outputLines, runCli } from './reliabilityFixtures';
+import { useMockServer } from '../fixtures/useMockServer';
 
 interface EntryLine {
   key?: unknown;
@@ -54,17 +54,9 @@ function assertAnswers(stdout: string, count: number, prefix = 'question'): void
 }
 
 describe('cache integrity (CLI)', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let dir: string;
-  before(async () => {
-    server = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
   beforeEach(() => {
-    server.setLatency(0);
-    server.resetRecords();
     dir = mkdtempSync(join(tmpdir(), 'llmbatch-cache-'));
   });
 

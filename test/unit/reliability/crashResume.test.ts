@@ -1,28 +1,24 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MockServer } from '../../mock/mockServer';
 import { chatCompletionFor } from '../../mock/mockResponses';
 import { batchText, comparable, outputLines, runCli, startCli, waitFor } from './reliabilityFixtures';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const count = 400;
 const concurrency = 20;
 
 describe('crash and resume (CLI)', () => {
-  let server: MockServer;
+  const server = useMockServer({ latencyMs: 50 });
   // Answers the mock has finished sending, as opposed to requests it has received.
   let answered = 0;
-  before(async () => {
-    server = await MockServer.start({ latencyMs: 50 });
+  before(() => {
     server.route('POST', '/v1/chat/completions', (ctx) => {
       answered++;
       return { status: 200, headers: { 'x-request-id': `req_mock_${ctx.sequence}` }, body: chatCompletionFor(ctx.body as { messages: unknown[] }, ctx.sequence, Date.now()) };
     });
-  });
-  after(async () => {
-    await server.close();
   });
 
   it('after kill -9 half-way, a second run sends only what is missing and writes the same results as an uninterrupted run', async (t) => {

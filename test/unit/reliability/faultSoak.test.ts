@@ -6,7 +6,7 @@ import { MockServer } from '../../mock/mockServer';
 import type { MockFault } from '../../mock/mockServer';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
 import { RequestManager } from '../../../src/core/engine/requestManager';
-import type { LogEntry } from '../../../src/core/engine/requestManager';
+import type { LogEntry } from '../../../src/core/engine/logEntry';
 import { chatItem } from '../engine/engineFixtures';
 
 const total = 2_000;

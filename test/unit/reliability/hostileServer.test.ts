@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockServer } from '../../mock/mockServer';
 import type { MockFault } from '../../mock/mockServer';
@@ -7,6 +7,7 @@ import type { OpenAIProviderOptions } from '../../../src/core/providers/openaiPr
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import type { BatchResult, FailureResult, SuccessResult } from '../../../src/core/models';
 import { chatItem } from '../engine/engineFixtures';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const key = 'sk-canary-hostile-0123456789';
 const normalCount = 4;
@@ -30,17 +31,7 @@ function failure(result: BatchResult | undefined): FailureResult {
  * answered whatever happens to the hostile one.
  */
 describe('a hostile or broken server', () => {
-  let server: MockServer;
-  before(async () => {
-    server = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    server.resetRecords();
-    server.setScript(undefined);
-  });
+  const server = useMockServer();
 
   async function runAgainst(fault: MockFault, options: { timeoutMs?: number; provider?: OpenAIProviderOptions } = {}): Promise<BatchResult> {
     server.setScript(({ body }) => (JSON.stringify(body).includes('hostile') ? fault : undefined));

@@ -1,10 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MockServer } from '../../mock/mockServer';
 import { echoingFault } from '../../mock/credentialEchoes';
 import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
 import { InMemoryCache } from '../../../src/core/cache/inMemoryCache';
@@ -12,18 +11,12 @@ import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import { chatItem } from '../engine/engineFixtures';
 import { batchLine, outputLines, runCli, textUnder } from './reliabilityFixtures';
+import { useMockServer } from '../fixtures/useMockServer';
+import { MockServer } from '../../mock/mockServer';
 
 describe('API keys (CLI)', () => {
-  let server: MockServer;
-  let elsewhere: MockServer;
-  before(async () => {
-    server = await MockServer.start();
-    elsewhere = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-    await elsewhere.close();
-  });
+  const server = useMockServer();
+  const elsewhere = useMockServer();
 
   it('never writes the key to the output, the cache, stdout or stderr, never sends it elsewhere, and redacts it from echoed errors', async () => {
     const canary = `sk-canary-${randomBytes(12).toString('hex')}`;

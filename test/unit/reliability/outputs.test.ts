@@ -6,7 +6,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
-import type { JournalFileSystem } from '../../../src/core/cache/journalStore';
+import type { JournalFileSystem } from '../../../src/core/cache/journalFileSystem';
 import { MockServer } from '../../mock/mockServer';
 import { brokenStream, collectingStream, failingOutputFs } from '../cli/failingOutputFs';
 import type { FailingFsOptions } from '../cli/failingOutputFs';

@@ -7,7 +7,7 @@ import { MockServer } from '../../mock/mockServer';
 import { addBatchApiRoutes } from '../../mock/batchApiRoutes';
 import type { MockBatchApi } from '../../mock/batchApiRoutes';
 import { printable, printableLines } from '../../../src/core/printable';
-import { logLine } from '../../../src/extension/runs/runText';
+import { logLine } from '../../../src/extension/output/runText';
 import { batchLine, outputLines, runCli } from './reliabilityFixtures';
 
 // Retitles the window, clears the screen, returns to the line's start to overwrite it with a fake

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseProfileSettings, problemsFor } from '../../../src/extension/config/profileSettings';
-import { budgetsOf } from '../../../src/extension/runs/runSetup';
+import { budgetsFor } from '../../../src/core/run/runBudgets';
 import { mergeProfiles, resolveEndpoint } from '../../../src/core/endpoints/profiles';
 
 describe('rate budgets in endpoint profile settings', () => {
@@ -75,14 +75,20 @@ describe('budgets of a run', () => {
   ];
 
   it('uses each profile’s own budgets for its provider', () => {
-    const budgets = budgetsOf(endpoints, undefined);
+    const budgets = budgetsFor(endpoints, {});
     assert.deepEqual(budgets({ id: 'work' }), { rpm: 500, tpm: 200_000 });
     assert.deepEqual(budgets({ id: 'local' }), {});
   });
 
   it('lets the file’s @rpm/@tpm win over the profile’s, field by field', () => {
-    const budgets = budgetsOf(endpoints, { rpm: 60 });
+    const budgets = budgetsFor(endpoints, { file: { rpm: 60 } });
     assert.deepEqual(budgets({ id: 'work' }), { rpm: 60, tpm: 200_000 });
     assert.deepEqual(budgets({ id: 'local' }), { rpm: 60 });
+  });
+
+  it('lets the command line win over the file, and the file over the profile, field by field', () => {
+    const budgets = budgetsFor(endpoints, { command: { tpm: 1_000 }, file: { rpm: 60, tpm: 9_000 } });
+    assert.deepEqual(budgets({ id: 'work' }), { rpm: 60, tpm: 1_000 });
+    assert.deepEqual(budgets({ id: 'local' }), { rpm: 60, tpm: 1_000 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { budgetWait, format429s, formatProgress } from '../../../src/extension/runs/runText';
+import { budgetWait, format429s, formatProgress } from '../../../src/extension/output/runText';
 import { rateLimitParts } from '../../../src/webview/logic/rateLimitText';
 import { describeProgress } from '../../../src/cli/progressBar';
 import { describeRateLimitWait } from '../../../src/core/rateLimit/rateLimitWait';

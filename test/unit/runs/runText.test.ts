@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactNumber, confirmationReason, formatDryRun, formatProgress, formatResultLine } from '../../../src/extension/runs/runText';
+import { compactNumber, confirmationReason, formatDryRun, formatProgress, formatResultLine } from '../../../src/extension/output/runText';
 import type { BatchResult } from '../../../src/core/models';
 
 describe('run progress text', () => {

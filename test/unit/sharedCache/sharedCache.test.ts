@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
@@ -12,10 +12,10 @@ import { openSharedCache } from '../../../src/core/cache/sharedCache';
 import type { TieredCache } from '../../../src/core/cache/tieredCache';
 import { RequestManager } from '../../../src/core/engine/requestManager';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
-import { MockServer } from '../../mock/mockServer';
 import { chatItem } from '../engine/engineFixtures';
 import type { RedisServer } from './redisServer';
 import { freePort, startRedisServer } from './redisServer';
+import { useMockServer } from '../fixtures/useMockServer';
 
 const items = Array.from({ length: 12 }, (_, i) => chatItem(`q${i}`, `question ${i}`));
 const roots: string[] = [];
@@ -44,20 +44,16 @@ async function teammateCache(redisUrl: string, options: { team?: string; warning
 
 describe('team-shared cache on a real Redis server', () => {
   let redis: RedisServer;
-  let server: MockServer;
+  const server = useMockServer();
 
   before(async () => {
     redis = await startRedisServer();
-    server = await MockServer.start();
   });
   after(async () => {
     await Promise.all(opened.map((cache) => cache.close()));
-    await server?.close();
     await redis?.stop();
     await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
   });
-  beforeEach(() => server.resetRecords());
-
   const run = (cache: TieredCache) => new RequestManager(new OpenAIProvider({ apiBase: server.baseUrl }), { cache, retryAttempts: 0 }).processBatch(items);
 
   it('lets two teammates with the same team namespace share answers: the second sends nothing', async () => {
@@ -113,22 +109,16 @@ describe('team-shared cache on a real Redis server', () => {
 });
 
 describe('team-shared cache when Redis is not there', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let silent: Server | undefined;
   const sockets = new Set<Socket>();
 
-  before(async () => {
-    server = await MockServer.start();
-  });
   after(async () => {
     await Promise.all(opened.map((cache) => cache.close()));
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => (silent ? silent.close(() => resolve()) : resolve()));
-    await server.close();
     await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
   });
-  beforeEach(() => server.resetRecords());
-
   const run = (cache: TieredCache) => new RequestManager(new OpenAIProvider({ apiBase: server.baseUrl }), { cache, retryAttempts: 0 }).processBatch(items);
 
   it('warns once, completes the run live, and answers the next run from the disk cache', async () => {
