@@ -190,7 +190,7 @@ export class RunController implements vscode.Disposable {
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
     const items = selectItems(batch, options, fileName);
     const scoring = await RunScoring.forItems(items);
-    const setup = await this.#setUp(uri, scoring ? [...items, ...scoring.plannedGraderItems()] : items, batch, settings, false);
+    const setup = await this.#setUp(uri, items, batch, settings, false, scoring);
     const store = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
     const cache = store && options.bypassCache ? writeOnly(store) : store;
 
@@ -271,9 +271,9 @@ export class RunController implements vscode.Disposable {
     return { runId, fileUri: active.fileUri, items: infos, results, stats, cancelled: outcome.cancelled, ...(expect && { expect }) };
   }
 
-  async #setUp(uri: vscode.Uri, items: BatchItem[], batch: LoadedBatch, settings: ReturnType<typeof readRunSettings>, dry: boolean) {
+  async #setUp(uri: vscode.Uri, items: BatchItem[], batch: LoadedBatch, settings: ReturnType<typeof readRunSettings>, dry: boolean, scoring?: RunScoring) {
     try {
-      const setup = await setUpProviders(items, batch, settings, this.deps.keys, { env: this.deps.env ?? process.env, ...(this.deps.fetch && { fetch: this.deps.fetch }) });
+      const setup = await setUpProviders(items, batch, settings, this.deps.keys, { env: this.deps.env ?? process.env, ...(this.deps.fetch && { fetch: this.deps.fetch }) }, scoring);
       this.#diagnostics.clear(uri);
       return setup;
     } catch (error) {
