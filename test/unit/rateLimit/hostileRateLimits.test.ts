@@ -1,9 +1,10 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MockServer } from '../../mock/mockServer';
+import type { MockServer } from '../../mock/mockServer';
+import { useMockServer } from '../fixtures/useMockServer';
 import { hostileRateLimitScript } from '../../mock/hostileRateLimits';
 import type { HostileRateLimitMode } from '../../mock/hostileRateLimits';
 import { OpenAIProvider } from '../../../src/core/providers/openaiProvider';
@@ -41,17 +42,7 @@ async function runAgainst(server: MockServer, mode: HostileRateLimitMode, clock:
 }
 
 describe('rate-limit headers no provider would send', () => {
-  let server: MockServer;
-  before(async () => {
-    server = await MockServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    server.resetRecords();
-    server.setScript(undefined);
-  });
+  const server = useMockServer();
 
   it('ignores budgets exhausted until a reset 99 999 hours away, and says so once', async () => {
     const { clock, delays } = fakeClock(undefined, { sleeps: 'instant' });
@@ -158,16 +149,12 @@ describe('a budget the server announced', () => {
 });
 
 describe('llmbatch run against rate-limit headers no provider would send', () => {
-  let server: MockServer;
+  const server = useMockServer();
   let input: string;
-  before(async () => {
-    server = await MockServer.start();
+  before(() => {
     const dir = mkdtempSync(join(tmpdir(), 'llmbatch-hostile-limits-'));
     input = join(dir, 'batch.jsonl');
     writeFileSync(input, batchText(6));
-  });
-  after(async () => {
-    await server.close();
   });
 
   /** The CLI's run, or its output so far if it had to be killed: a run that hangs fails instead of holding the suite up. */
