@@ -4,16 +4,11 @@
  */
 import type { BatchRunResult } from '../core/engine/requestManager';
 import type { PassCount } from '../core/expect/outcomes';
+import { formatPassCount } from '../core/expect/outcomes';
 import { formatScoreboard } from '../core/expect/scoreboard';
 import type { RunScoring } from '../core/expect/runScoring';
 import { exitCodes } from './io';
 import { formatCount } from './progressBar';
-
-/** `37/45 passed (82%)`. */
-export function formatPassCount(counts: PassCount): string {
-  const rate = counts.scored === 0 ? 0 : Math.floor((counts.passed / counts.scored) * 100);
-  return `${counts.passed}/${counts.scored} passed (${rate}%)`;
-}
 
 /** The grader requests, counted apart from the experiment's own. */
 export function formatGraderRun(run: BatchRunResult): string {

@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): LlmbatchApi {
     },
     log: (message) => log.warn(message),
   });
-  context.subscriptions.push(log, cache, runs, new RunStatusBar(runs.onDidRunEvent), ...registerRunCommands({ runs, keys, log, showResults: (uri) => results.showResults(uri), getParsed: (document) => editor.getParsed(document) }));
+  context.subscriptions.push(log, cache, runs, editor.followRuns(runs.onDidRunEvent), new RunStatusBar(runs.onDidRunEvent), ...registerRunCommands({ runs, keys, log, showResults: (uri) => results.showResults(uri), getParsed: (document) => editor.getParsed(document) }));
   context.subscriptions.push(...registerBatchJobs({ context, runs, keys, log, cache, getParsed: (document) => editor.getParsed(document) }));
 
   return {

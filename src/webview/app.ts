@@ -2,7 +2,8 @@
  * The results app: holds the run the host sent, the UI state the webview
  * persists, and turns both into DOM at most once per animation frame.
  */
-import type { CopyPart, HistoryEntry, HostMessage, ResultRow, RowDetail, RunProgress, RunState, WebviewMessage } from './protocol';
+import type { BlockScoreboard, CopyPart, HistoryEntry, HostMessage, JudgeSummary, ResultRow, RowDetail, RunProgress, RunState, WebviewMessage } from './protocol';
+import type { AxisFilter, ScoreboardSort } from './logic/checks';
 import type { Column } from './logic/columns';
 import type { DisplayEntry, SortSpec, StatusFilter } from './logic/sortFilter';
 import type { CompareState } from './views/compare';
@@ -14,6 +15,7 @@ import { h } from './dom';
 import { VirtualTable } from './views/table';
 import { DetailView } from './views/detail';
 import { CompareView } from './views/compare';
+import { ScoreboardView } from './views/scoreboard';
 import { SummaryStrip, Toolbar } from './views/toolbar';
 
 /** What survives a reload of the webview (through `getState`/`setState`). */
@@ -28,6 +30,9 @@ export interface UiState {
   readonly selectedId?: string;
   readonly detailOpen: boolean;
   readonly compare: CompareState;
+  /** A scoreboard value the table is narrowed to. */
+  readonly axisFilter?: AxisFilter;
+  readonly scoreboardSort?: ScoreboardSort;
 }
 
 /** The part of the VS Code webview API the app uses; a plain page can fake it. */
@@ -60,6 +65,8 @@ interface RunInfo {
   progress?: RunProgress;
   /** 429s met, once the run is over. */
   rateLimited429s?: number;
+  scoreboard?: readonly BlockScoreboard[];
+  judge?: JudgeSummary;
 }
 
 export class ResultsApp {
@@ -90,6 +97,8 @@ export class ResultsApp {
   private readonly table: VirtualTable;
   private readonly detailView: DetailView;
   private readonly compareView: CompareView;
+  private readonly scoreboardView: ScoreboardView;
+  private scoreboardDirty = true;
   private readonly tableArea: HTMLElement;
 
   constructor(
@@ -105,6 +114,7 @@ export class ResultsApp {
       onRerunFailed: () => this.host.postMessage({ type: 'rerunFailed' }),
       onCancel: () => this.host.postMessage({ type: 'cancel' }),
       onExport: (format) => this.host.postMessage({ type: 'export', format, ids: this.table.visibleRows().map((row) => row.id) }),
+      onClearAxisFilter: () => this.updateUi({ axisFilter: undefined }, true),
     });
     this.table = new VirtualTable({
       onSelect: (row) => this.select(row.id),
@@ -121,6 +131,12 @@ export class ResultsApp {
       onCopy: (part) => this.copy(part),
       onReveal: () => this.ui.selectedId !== undefined && this.host.postMessage({ type: 'revealInEditor', id: this.ui.selectedId }),
       onRerun: () => this.ui.selectedId !== undefined && this.host.postMessage({ type: 'rerunRow', id: this.ui.selectedId, bypassCache: true }),
+      onRevealCheck: (check) => this.ui.selectedId !== undefined && this.host.postMessage({ type: 'revealCheck', id: this.ui.selectedId, check }),
+    });
+    this.scoreboardView = new ScoreboardView({
+      onSort: (scoreboardSort) => this.updateUi({ scoreboardSort }),
+      // A value narrows the table to its requests; the other filters stay as they were.
+      onPick: (axisFilter) => this.updateUi({ axisFilter, view: 'table' }, true),
     });
     this.compareView = new CompareView({
       onStateChange: (compare) => this.updateUi({ compare }),
@@ -135,7 +151,7 @@ export class ResultsApp {
       },
     });
     this.tableArea = h('div', { className: 'table-area' }, [this.table.element, this.detailView.element]);
-    root.append(h('header', { className: 'top' }, [this.title, this.toolbar.element, this.summary.element]), this.tableArea, this.compareView.element);
+    root.append(h('header', { className: 'top' }, [this.title, this.toolbar.element, this.summary.element]), this.tableArea, this.compareView.element, this.scoreboardView.element);
     document.addEventListener('keydown', (event) => this.onGlobalKey(event));
     new ResizeObserver(() => {
       const width = this.tableArea.clientWidth;
@@ -192,9 +208,12 @@ export class ResultsApp {
         this.run.state = message.state;
         this.run.wallTimeMs = message.wallTimeMs;
         this.run.rateLimited429s = message.rateLimited429s;
+        this.run.scoreboard = message.scoreboard;
+        this.run.judge = message.judge;
         this.history = message.history;
         this.rowsDirty = true;
         this.compareDirty = true;
+        this.scoreboardDirty = true;
         break;
       case 'detail':
         if (message.runId === this.run?.runId && message.detail.id === this.ui.selectedId) {
@@ -211,10 +230,20 @@ export class ResultsApp {
     this.schedule();
   }
 
-  private setRun(run: { runId: string; startedAt: number; state: RunState; wallTimeMs?: number; progress?: RunProgress; rateLimited429s?: number; rows: readonly ResultRow[] } | undefined): void {
+  private setRun(run: (RunInfo & { rows: readonly ResultRow[] }) | undefined): void {
     this.run = run
-      ? { runId: run.runId, startedAt: run.startedAt, state: run.state, wallTimeMs: run.wallTimeMs, progress: run.progress, rateLimited429s: run.rateLimited429s }
+      ? {
+          runId: run.runId,
+          startedAt: run.startedAt,
+          state: run.state,
+          wallTimeMs: run.wallTimeMs,
+          progress: run.progress,
+          rateLimited429s: run.rateLimited429s,
+          scoreboard: run.scoreboard,
+          judge: run.judge,
+        }
       : undefined;
+    this.scoreboardDirty = true;
     this.rows = run ? run.rows.slice() : [];
     this.positionIndex = undefined;
     this.detail = undefined;
@@ -239,6 +268,7 @@ export class ResultsApp {
     this.ui = { ...this.ui, ...patch };
     if (rowsChanged) this.rowsDirty = true;
     if ('compare' in patch || 'view' in patch) this.compareDirty = true;
+    if ('scoreboardSort' in patch || 'view' in patch) this.scoreboardDirty = true;
     this.persist();
     this.schedule();
   }
@@ -262,9 +292,13 @@ export class ResultsApp {
 
   private render(): void {
     const totals = summarize(this.rows);
+    const scoreboard = this.run?.scoreboard ?? [];
+    // A restored panel may have been left on the scoreboard of a run that has none.
+    const view = this.ui.view === 'scoreboard' && scoreboard.length === 0 ? 'table' : this.ui.view;
+    const showTable = view === 'table';
     this.title.textContent = this.fileName ? `Results · ${this.fileName}` : 'Results';
     this.toolbar.update({
-      view: this.ui.view,
+      view,
       statusFilter: this.ui.statusFilter,
       text: this.ui.text,
       groupByBlock: this.ui.groupByBlock,
@@ -272,11 +306,14 @@ export class ResultsApp {
       failed: totals.failed,
       canRun: this.canRun,
       hasRows: this.rows.length > 0,
+      hasChecks: totals.checks.scored > 0,
+      hasScoreboard: scoreboard.length > 0,
+      axisFilter: this.ui.axisFilter,
     });
-    this.summary.update(totals, this.run?.state, this.run?.wallTimeMs, this.run?.progress, this.run?.rateLimited429s);
-    const showTable = this.ui.view === 'table';
-    this.tableArea.hidden = !showTable;
-    this.compareView.element.hidden = showTable;
+    this.summary.update(totals, this.run?.state, this.run?.wallTimeMs, this.run?.progress, this.run?.rateLimited429s, this.run?.judge);
+    this.tableArea.hidden = view !== 'table';
+    this.compareView.element.hidden = view !== 'compare';
+    this.scoreboardView.element.hidden = view !== 'scoreboard';
     this.tableArea.classList.toggle('with-detail', this.ui.detailOpen);
     this.detailView.element.hidden = !this.ui.detailOpen;
 
@@ -294,13 +331,18 @@ export class ResultsApp {
         sort: this.ui.sort,
         groupByBlock: this.ui.groupByBlock,
         collapsed: new Set(this.ui.collapsed),
+        ...(this.ui.axisFilter && { axis: this.ui.axisFilter }),
       });
     }
     const emptyText = this.run === undefined ? 'No results for this file yet. Run the batch to see them here.' : this.rows.length === 0 ? 'This run has no requests.' : 'No rows match the filter.';
     this.table.setData(this.entries, this.columns, this.ui.sort, emptyText);
     this.table.setSelected(this.ui.selectedId, false);
     this.table.element.dataset['rows'] = String(this.entries.length);
-    if (!showTable && this.compareDirty) {
+    if (view === 'scoreboard' && this.scoreboardDirty) {
+      this.scoreboardDirty = false;
+      this.scoreboardView.render(scoreboard, this.ui.scoreboardSort);
+    }
+    if (view === 'compare' && this.compareDirty) {
       this.compareDirty = false;
       this.compareView.render({ rows: this.rows, history: this.history, currentRunId: this.run?.runId, earlierRuns: this.earlierRuns, state: this.ui.compare });
     }

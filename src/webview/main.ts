@@ -6,6 +6,7 @@ import './styles/base.css';
 import './styles/table.css';
 import './styles/detail.css';
 import './styles/compare.css';
+import './styles/scoreboard.css';
 import type { HostApi } from './app';
 import type { HostMessage } from './protocol';
 import { ResultsApp } from './app';

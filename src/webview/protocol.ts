@@ -8,6 +8,9 @@
  * shown again after being hidden, window reload); the host answers with `init`
  * carrying the whole current state, then streams batched updates.
  */
+import type { BlockScoreboard } from '../core/expect/outcomes';
+
+export type { BlockScoreboard, ScoreboardRow } from '../core/expect/outcomes';
 
 /** `batch`: answered by a Batch API job (at the batch price, paid when the job ran), not sent now. */
 export type RowStatus = 'running' | 'ok' | 'cached' | 'batch' | 'failed' | 'cancelled';
@@ -34,6 +37,35 @@ export interface ResultRow {
   readonly finishReason?: string;
   /** `code: message` of a failed request. */
   readonly error?: string;
+  /** How the answer fared against its `expect:` lines; absent without expectations or an answer. */
+  readonly checks?: RowChecks;
+}
+
+/** A row's checks in brief: it passes when every one passes. */
+export interface RowChecks {
+  readonly passed: number;
+  readonly total: number;
+  /** Some check could not be decided (an unreadable grader reply…): it counts as failed. */
+  readonly error?: true;
+}
+
+/** One `expect:` line's verdict, as the detail lists it. */
+export interface DetailCheck {
+  readonly check: string;
+  readonly pass: boolean;
+  readonly reason: string;
+  readonly error?: true;
+  /** Whether the host knows the `expect:` line, for revealing it. */
+  readonly hasSource: boolean;
+}
+
+/** The grader requests of `judge` checks, counted apart from the run's own. */
+export interface JudgeSummary {
+  readonly requests: number;
+  readonly failed: number;
+  readonly cached: number;
+  readonly tokens: number;
+  readonly costUsd?: number;
 }
 
 /** Live counters of a running batch, as the engine reports them. */
@@ -66,6 +98,10 @@ export interface RunView {
   readonly progress?: RunProgress;
   /** 429s met once the run is over (summed over re-runs); absent when none. */
   readonly rateLimited429s?: number;
+  /** Per block that sweeps something, the values of each swept axis ranked by pass rate; absent without expectations. */
+  readonly scoreboard?: readonly BlockScoreboard[];
+  /** Grader requests of the latest run, when it had `judge` checks. */
+  readonly judge?: JudgeSummary;
 }
 
 /** An earlier run of the same file, listed for comparison. */
@@ -106,6 +142,8 @@ export interface RowDetail {
   readonly responseJson?: string;
   /** Whether the host knows where the request was written, for "reveal in editor". */
   readonly hasSource: boolean;
+  /** The verdict of each `expect:` line, in the order written, header ones first. */
+  readonly checks?: readonly DetailCheck[];
 }
 
 export type ExportFormat = 'csv' | 'markdown' | 'jsonl';
@@ -127,7 +165,16 @@ export type HostMessage =
   /** Rows that changed since the last message (coalesced); `state` when it changed too (a re-run started). */
   | { readonly type: 'rows'; readonly runId: string; readonly rows: readonly ResultRow[]; readonly state?: RunState }
   | { readonly type: 'progress'; readonly runId: string; readonly progress: RunProgress }
-  | { readonly type: 'finished'; readonly runId: string; readonly state: RunState; readonly wallTimeMs: number; readonly history: readonly HistoryEntry[]; readonly rateLimited429s?: number }
+  | {
+      readonly type: 'finished';
+      readonly runId: string;
+      readonly state: RunState;
+      readonly wallTimeMs: number;
+      readonly history: readonly HistoryEntry[];
+      readonly rateLimited429s?: number;
+      readonly scoreboard?: readonly BlockScoreboard[];
+      readonly judge?: JudgeSummary;
+    }
   | { readonly type: 'detail'; readonly runId: string; readonly detail: RowDetail }
   /** The rows of an earlier run, answering `loadRun`. */
   | { readonly type: 'historyRun'; readonly runId: string; readonly rows: readonly ResultRow[] };
@@ -141,6 +188,8 @@ export type WebviewMessage =
   /** `ids` limits the export to those rows, in that order (the filtered, sorted view). */
   | { readonly type: 'export'; readonly format: ExportFormat; readonly ids?: readonly string[] }
   | { readonly type: 'revealInEditor'; readonly id: string }
+  /** Reveals the `expect:` line of check `check` (its position in the detail's list) of request `id`. */
+  | { readonly type: 'revealCheck'; readonly id: string; readonly check: number }
   | { readonly type: 'copy'; readonly id: string; readonly part: CopyPart; readonly runId?: string }
   | { readonly type: 'requestDetail'; readonly id: string; readonly runId?: string }
   | { readonly type: 'loadRun'; readonly runId: string };

@@ -32,6 +32,12 @@ export interface PassCount {
   readonly passed: number;
 }
 
+/** `37/45 passed (82%)`, rounded down so that 99.6 % never reads 100 %; the command line and the panel say it alike. */
+export function formatPassCount(counts: PassCount): string {
+  const rate = counts.scored === 0 ? 0 : Math.floor((counts.passed / counts.scored) * 100);
+  return `${counts.passed}/${counts.scored} passed (${rate}%)`;
+}
+
 /** One value of one swept axis of one block, ranked on the scoreboard. */
 export interface ScoreboardRow {
   /** `model`, a swept setting such as `temperature`, or a swept variable. */

@@ -16,6 +16,7 @@ import { graderRequest, readGraderReply } from './judge';
 import type { GraderVerdict } from './judge';
 import type { PassCount, RequestOutcome, RunExpectations } from './outcomes';
 import { ScoreboardBuilder } from './scoreboard';
+import type { ScoredRequest } from './scoreboard';
 import { SchemaValidators } from './schemaValidators';
 
 interface Waiting {
@@ -176,17 +177,26 @@ export class RunScoring {
   }
 
   private tally(item: BatchItem, result: BatchResult, outcome: RequestOutcome | undefined): void {
-    if (!item.swept) return;
-    const usage = result.ok ? result.response.usage : undefined;
-    this.scoreboard.add({
-      block: item.block,
-      swept: item.swept,
-      variables: item.variables,
-      ok: result.ok,
-      latencyMs: result.ok ? answerOf(result, item.request).latencyMs : 0,
-      tokens: usage?.total_tokens ?? 0,
-      ...(outcome && { outcome }),
-      ...(result.ok && { costUsd: costOf(result.response.model ?? item.request.model, usage, { batch: result.via === 'batch' }) }),
-    });
+    if (item.swept) this.scoreboard.add(scoredRequestOf({ ...item, model: item.request.model }, result, outcome));
   }
+}
+
+/** What the scoreboard takes of one finished request: the same figures whether it is scored live or from a stored run. */
+export function scoredRequestOf(
+  item: { readonly block?: string; readonly swept?: readonly string[]; readonly variables?: Readonly<Record<string, unknown>>; readonly model?: string },
+  result: BatchResult,
+  outcome: RequestOutcome | undefined,
+): ScoredRequest {
+  const usage = result.ok ? result.response.usage : undefined;
+  return {
+    block: item.block,
+    swept: item.swept,
+    variables: item.variables,
+    ok: result.ok,
+    // A cached answer counts with the latency it was answered with, as `expect: latency` judges it.
+    latencyMs: result.ok ? (result.answerLatencyMs ?? result.latencyMs) : 0,
+    tokens: usage?.total_tokens ?? 0,
+    ...(outcome && { outcome }),
+    ...(result.ok && { costUsd: costOf(result.response.model ?? item.model, usage, { batch: result.via === 'batch' }) }),
+  };
 }

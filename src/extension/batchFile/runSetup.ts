@@ -10,6 +10,7 @@ import type { ReadyProviders } from '../../core/endpoints/providerSetup';
 import { prepareProviders } from '../../core/run/runAssembly';
 import type { RunSettings } from '../config/settings';
 import { problemsFor } from '../config/profileSettings';
+import type { RunScoring } from '../../core/expect/runScoring';
 import type { KeyStore } from '../keys/keyStore';
 import type { LoadedBatch } from '../../core/batchFile/loadBatch';
 
@@ -69,6 +70,8 @@ export async function setUpProviders(
   settings: RunSettings,
   keys: KeyStore,
   options: { readonly env?: Readonly<Record<string, string | undefined>>; readonly fetch?: typeof globalThis.fetch } = {},
+  /** A scored run's grader requests need their endpoints (and keys) too. */
+  scoring?: RunScoring,
 ): Promise<ReadyProviders> {
   const setup = await prepareProviders(items, {
     profiles: settings.profiles,
@@ -76,7 +79,7 @@ export async function setUpProviders(
     providerRangeOf: batch.providerRangeOf,
     findKey: (endpoint) => findProfileKey(endpoint, { secret: (profile) => keys.get(profile), env: options.env }),
     ...(options.fetch && { fetch: options.fetch }),
-  });
+  }, scoring);
   if (setup.ok) {
     // A mistyped budget would otherwise send at full speed into the provider's limit.
     const wrong = problemsFor(settings.profileProblems, setup.endpoints.map((endpoint) => endpoint.profile));

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { foldingRegions } from './foldingRegions';
 import { hoverAt } from './hoverContent';
 import { lensesFor } from './lensModel';
+import type { PassRates } from './passRates';
 import type { ParsedDocuments, ParsedLlmbatch } from './parsedDocuments';
 import { toRange } from './diagnostics';
 
@@ -34,7 +35,10 @@ export class LlmbatchCodeLensProvider implements vscode.CodeLensProvider, vscode
   readonly #onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.#onDidChange.event;
 
-  constructor(private readonly parsed: ParsedDocuments) {}
+  constructor(
+    private readonly parsed: ParsedDocuments,
+    private readonly passRates?: PassRates,
+  ) {}
 
   /** Asks the editor for fresh lenses (a data file changed, so counts may have). */
   refresh(): void {
@@ -44,7 +48,9 @@ export class LlmbatchCodeLensProvider implements vscode.CodeLensProvider, vscode
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const result = llmbatchParse(this.parsed, document);
     if (!result) return [];
-    return lensesFor(result.document, result.expansion).map((lens) => {
+    const fileUri = document.uri.toString();
+    const passRates = this.passRates;
+    return lensesFor(result.document, result.expansion, passRates && ((block) => passRates.of(fileUri, block))).map((lens) => {
       const range = new vscode.Range(lens.line, 0, lens.line, 0);
       const args: unknown[] = lens.withUri ? [document.uri.toString(), ...(lens.blockIndex === undefined ? [] : [lens.blockIndex])] : [];
       return new vscode.CodeLens(range, { title: lens.title, tooltip: lens.tooltip, command: lens.command, arguments: args });

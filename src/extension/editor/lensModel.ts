@@ -1,8 +1,9 @@
 /**
  * The CodeLens rows of a `.llmbatch` file, as plain data: "▶ Run all · 25 requests"
- * above the file, "▶ Run · 12 requests" above each block, and "⚠ 2 problems" where
- * errors would stop a run.
+ * above the file, "▶ Run · 12 requests" above each block (with "· ✓ 10/12" once a
+ * run has scored its expectations), and "⚠ 2 problems" where errors would stop a run.
  */
+import type { PassCount } from '../../core/expect/outcomes';
 import type { Diagnostic } from '../../core/diagnostics';
 import type { LlmbatchDocument } from '../../core/language/syntax/document';
 import type { ExpansionResult } from '../../core/language/expand/expansionResult';
@@ -44,7 +45,8 @@ function errorsWithin(diagnostics: readonly Diagnostic[], startLine: number, end
   return count;
 }
 
-export function lensesFor(document: LlmbatchDocument, expansion: ExpansionResult): LensSpec[] {
+/** `passRateOf` gives a block's pass count in the file's latest run, by block name. */
+export function lensesFor(document: LlmbatchDocument, expansion: ExpansionResult, passRateOf?: (block: string) => PassCount | undefined): LensSpec[] {
   const lenses: LensSpec[] = [];
   const { blocks } = document;
   if (blocks.length === 0) return lenses;
@@ -73,7 +75,10 @@ export function lensesFor(document: LlmbatchDocument, expansion: ExpansionResult
       lenses.push({ line, title: requests(count), tooltip: 'Fix the problems elsewhere in this file to run it', command: showProblemsCommand, withUri: false });
     } else {
       const name = summary?.name ?? block.name ?? `#${block.index + 1}`;
-      lenses.push({ line, title: `▶ Run · ${requests(count)}`, tooltip: `Send the requests of block "${name}" (${requests(count)})`, command: runBlockCommand, blockIndex: block.index, withUri: true });
+      const rate = passRateOf?.(name);
+      const title = `▶ Run · ${requests(count)}${rate ? ` · ✓ ${formatCount(rate.passed)}/${formatCount(rate.scored)}` : ''}`;
+      const scored = rate ? `; in the last run ${formatCount(rate.passed)} of ${formatCount(rate.scored)} answers passed their expect: checks` : '';
+      lenses.push({ line, title, tooltip: `Send the requests of block "${name}" (${requests(count)})${scored}`, command: runBlockCommand, blockIndex: block.index, withUri: true });
     }
   }
   return lenses;

@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import { LlmbatchDiagnostics } from './diagnostics';
 import { LlmbatchCodeLensProvider, LlmbatchFoldingProvider, LlmbatchHoverProvider } from './languageFeatures';
+import { PassRates } from './passRates';
+import type { RunEvent } from '../runs/runEvents';
 import { ParsedDocuments } from './parsedDocuments';
 import type { ParsedDocumentsOptions, ParsedFile } from './parsedDocuments';
 
@@ -24,6 +26,8 @@ export interface EditorSupport {
    * for any other document.
    */
   getParsed(document: vscode.TextDocument): ParsedFile | undefined;
+  /** Shows each block's pass rate in its CodeLens once a run of `runEvents` has scored it. */
+  followRuns(runEvents: vscode.Event<RunEvent>): vscode.Disposable;
 }
 
 export const llmbatchSelector: vscode.DocumentSelector = { language: 'llmbatch' };
@@ -35,7 +39,8 @@ export function registerEditorSupport(context: vscode.ExtensionContext, deps: Ed
     ...(defaultProvider && { defaultProvider: (document) => defaultProvider(document.uri as vscode.Uri) }),
   });
   const diagnostics = new LlmbatchDiagnostics(parsed, deps.diagnosticDelayMs === undefined ? {} : { delayMs: deps.diagnosticDelayMs });
-  const lenses = new LlmbatchCodeLensProvider(parsed);
+  const passRates = new PassRates();
+  const lenses = new LlmbatchCodeLensProvider(parsed, passRates);
   context.subscriptions.push(
     diagnostics,
     lenses,
@@ -46,5 +51,8 @@ export function registerEditorSupport(context: vscode.ExtensionContext, deps: Ed
     vscode.languages.registerFoldingRangeProvider(llmbatchSelector, new LlmbatchFoldingProvider(parsed)),
     { dispose: () => parsed.clear() },
   );
-  return { getParsed: (document) => parsed.get(document) };
+  return {
+    getParsed: (document) => parsed.get(document),
+    followRuns: (runEvents) => runEvents((event) => passRates.take(event) && lenses.refresh()),
+  };
 }

@@ -16,6 +16,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cancel') }),
   z.strictObject({ type: z.literal('export'), format: z.enum(['csv', 'markdown', 'jsonl']), ids: z.array(id).max(1_000_000).optional() }),
   z.strictObject({ type: z.literal('revealInEditor'), id }),
+  z.strictObject({ type: z.literal('revealCheck'), id, check: z.number().int().min(0).max(10_000) }),
   z.strictObject({ type: z.literal('copy'), id, part: z.enum(['answer', 'messages', 'request', 'response', 'error']), runId: id.optional() }),
   z.strictObject({ type: z.literal('requestDetail'), id, runId: id.optional() }),
   z.strictObject({ type: z.literal('loadRun'), runId: id }),

@@ -170,6 +170,7 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
         const record = this.live.get(event.runId);
         if (!record) return;
         const ids = record.applyResults(event.results);
+        if (event.outcomes) record.applyOutcomes(event.outcomes);
         this.panelShowing(record)?.rowsChanged(ids);
         return;
       }
@@ -177,7 +178,7 @@ export class ResultsController implements ResultsPanels, vscode.Disposable {
         const record = this.live.get(event.runId);
         if (!record) return;
         this.live.delete(event.runId);
-        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs, event.stats.rateLimited429s);
+        const ids = record.finish(event.stats.cancelled, event.stats.wallTimeMs, event.stats.rateLimited429s, event.expect?.graders);
         this.panelShowing(record)?.finished(ids);
         this.history()
           .save(record)

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { CopyPart, HistoryEntry, HostMessage, RunProgress, WebviewMessage } from '../../webview/protocol';
+import type { SourceRange } from '../../core/models';
 import type { RunHistory } from './runHistory';
 import type { CostFunction } from './rowModel';
 import { RunRecord } from './runRecord';
@@ -142,6 +143,7 @@ export class ResultsPanel implements vscode.Disposable {
       wallTimeMs: record.wallTimeMs ?? 0,
       history: this.services.historyWith(this.fileUri, record),
       ...(record.rateLimited429s > 0 && { rateLimited429s: record.rateLimited429s }),
+      ...record.scoring(),
     });
   }
 
@@ -216,6 +218,8 @@ export class ResultsPanel implements vscode.Disposable {
         return this.export(message.format, message.ids);
       case 'revealInEditor':
         return this.revealInEditor(message.id);
+      case 'revealCheck':
+        return this.revealCheck(message.id, message.check);
       case 'copy':
         return this.copy(message.id, message.part, message.runId);
       case 'requestDetail': {
@@ -269,7 +273,20 @@ export class ResultsPanel implements vscode.Disposable {
 
   private async revealInEditor(id: string): Promise<void> {
     const range = this.record?.source(id);
-    if (!range) return;
+    if (range) await this.revealRange(range);
+  }
+
+  /**
+   * Shows a check's `expect:` line. The message only picks a check of one of this run's
+   * requests; the range comes from the run (perhaps read back from disk), so it is revealed
+   * only when it is a well-formed place in this panel's own file.
+   */
+  private async revealCheck(id: string, index: number): Promise<void> {
+    const range = this.record?.outcome(id)?.checks[index]?.range;
+    if (range && range.file === undefined && isLineRange(range)) await this.revealRange(range);
+  }
+
+  private async revealRange(range: SourceRange): Promise<void> {
     const uri = vscode.Uri.parse(this.fileUri);
     const selection = new vscode.Range(range.startLine, range.startColumn, range.startLine, range.startColumn);
     const open = vscode.window.visibleTextEditors.find((editor) => editor.document.uri.toString() === this.fileUri);
@@ -331,4 +348,9 @@ export function toRunProgress(progress: {
     ...(progress.rateLimited !== false && progress.waitingForBudgetMs !== undefined && { waitingForBudgetMs: progress.waitingForBudgetMs, waitingFor: describeRateLimitWait(progress.waitingFor) }),
     ...(progress.rateLimited429s !== undefined && progress.rateLimited429s > 0 && { rateLimited429s: progress.rateLimited429s }),
   };
+}
+
+function isLineRange(range: SourceRange): boolean {
+  const parts = [range.startLine, range.startColumn, range.endLine, range.endColumn];
+  return parts.every((part) => Number.isSafeInteger(part) && part >= 0) && range.endLine >= range.startLine;
 }

@@ -4,7 +4,8 @@
  */
 import type { BatchResult, ChatCompletion, Usage } from '../../core/models';
 import type { RunItemInfo } from '../runs/runEvents';
-import type { DetailMessage, ResultRow, RowDetail, RowStatus } from '../../webview/protocol';
+import type { RequestOutcome } from '../../core/expect/outcomes';
+import type { DetailCheck, DetailMessage, ResultRow, RowChecks, RowDetail, RowStatus } from '../../webview/protocol';
 
 export type CostFunction = (model: string | undefined, usage: Usage | undefined) => number | undefined;
 
@@ -59,6 +60,23 @@ export interface RowOptions {
   readonly costOf?: CostFunction;
   /** Keep the whole answer (exports) instead of cutting it for the table. */
   readonly fullAnswer?: boolean;
+  /** The verdict of the request's `expect:` lines, once scored. */
+  readonly outcome?: RequestOutcome;
+}
+
+/** The checks column's figures: how many of the answer's checks passed. */
+export function rowChecks(outcome: RequestOutcome): RowChecks {
+  let passed = 0;
+  let error = false;
+  for (const check of outcome.checks) {
+    if (check.pass) passed++;
+    if (check.error) error = true;
+  }
+  return { passed, total: outcome.checks.length, ...(error && { error: true as const }) };
+}
+
+function detailChecks(outcome: RequestOutcome): DetailCheck[] {
+  return outcome.checks.map((check) => ({ check: check.check, pass: check.pass, reason: check.reason, ...(check.error && { error: true as const }), hasSource: check.range !== undefined }));
 }
 
 /** The table row for `item` and its result, if any. */
@@ -89,6 +107,7 @@ export function buildRow(item: RunItemInfo, result: BatchResult | undefined, opt
     ...(cost !== undefined && { costUsd: cost }),
     answer: !options.fullAnswer && answer.length > maxRowAnswer ? `${answer.slice(0, maxRowAnswer)}…` : answer,
     ...(result.response.choices[0]?.finish_reason && { finishReason: result.response.choices[0].finish_reason }),
+    ...(options.outcome && { checks: rowChecks(options.outcome) }),
   };
 }
 
@@ -105,7 +124,7 @@ function messageText(message: unknown): DetailMessage {
 }
 
 /** Everything the detail view shows for `item`. */
-export function buildDetail(item: RunItemInfo, result: BatchResult | undefined, running: boolean): RowDetail {
+export function buildDetail(item: RunItemInfo, result: BatchResult | undefined, running: boolean, outcome?: RequestOutcome): RowDetail {
   const request = requestObject(item.request);
   const messages = Array.isArray(request['messages']) ? request['messages'].map(messageText) : [];
   const row = buildRow(item, result, { running });
@@ -128,5 +147,6 @@ export function buildDetail(item: RunItemInfo, result: BatchResult | undefined, 
     ...(usage && { usage: { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, totalTokens: usage.total_tokens } }),
     ...(result.requestId !== undefined && { requestId: result.requestId }),
     responseJson: JSON.stringify(result.response, null, 2),
+    ...(outcome && { checks: detailChecks(outcome) }),
   };
 }

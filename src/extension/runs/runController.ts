@@ -7,6 +7,7 @@
  * one rate budget per endpoint and key through the shared limiter registry.
  */
 import type { RequestOutcome, RunExpectations } from '../../core/expect/outcomes';
+import { formatPassCount } from '../../core/expect/outcomes';
 import { RunScoring } from '../../core/expect/runScoring';
 import * as vscode from 'vscode';
 import { RateLimiterRegistry } from '../../core/rateLimit/rateLimiterRegistry';
@@ -189,7 +190,7 @@ export class RunController implements vscode.Disposable {
     const batch = await loadBatch(uri, settings.defaultProvider, this.deps.getParsed);
     const items = selectItems(batch, options, fileName);
     const scoring = await RunScoring.forItems(items);
-    const setup = await this.#setUp(uri, scoring ? [...items, ...scoring.plannedGraderItems()] : items, batch, settings, false);
+    const setup = await this.#setUp(uri, items, batch, settings, false, scoring);
     const store = settings.cacheEnabled ? this.deps.cache.open(settings.cacheTtlMs) : undefined;
     const cache = store && options.bypassCache ? writeOnly(store) : store;
 
@@ -251,7 +252,10 @@ export class RunController implements vscode.Disposable {
         },
       }),
     );
-    const graders = scoring ? await scoring.grade(manager, { signal: active.abort.signal }, hand) : undefined;
+    // Grader requests go through the same engine, under a progress of their own so the run's counts stay its own.
+    const graders = scoring?.graderItems().length
+      ? await withRunProgress(`LLM Batch: judging ${fileName}`, active.abort, (sink) => scoring.grade(manager, { signal: active.abort.signal, onProgress: (progress) => sink.report(progress) }, hand))
+      : await scoring?.grade(manager, { signal: active.abort.signal }, hand);
     flush();
     const expect = scoring?.summary(outcomes, graders);
     const results = outcome.results.map((result) => ({ ...result, index: indexOf(result.index) }));
@@ -260,14 +264,16 @@ export class RunController implements vscode.Disposable {
     log.info(
       `${runId}: ${outcome.cancelled ? 'cancelled' : 'finished'} in ${(outcome.wallTimeMs / 1000).toFixed(1)} s — ${stats.succeeded} answered (${stats.cached} cached), ${stats.failed} failed` +
         (stats.unfinished ? `, ${stats.unfinished} not run` : '') +
-        (stats.rateLimited429s ? `, ${stats.rateLimited429s} × 429` : ''),
+        (stats.rateLimited429s ? `, ${stats.rateLimited429s} × 429` : '') +
+        (expect ? `; ${formatPassCount(expect.counts)}` : '') +
+        (expect?.graders ? `; judge: ${expect.graders.requests} request${expect.graders.requests === 1 ? '' : 's'} (${expect.graders.cached} cached, ${expect.graders.failed} failed)` : ''),
     );
     return { runId, fileUri: active.fileUri, items: infos, results, stats, cancelled: outcome.cancelled, ...(expect && { expect }) };
   }
 
-  async #setUp(uri: vscode.Uri, items: BatchItem[], batch: LoadedBatch, settings: ReturnType<typeof readRunSettings>, dry: boolean) {
+  async #setUp(uri: vscode.Uri, items: BatchItem[], batch: LoadedBatch, settings: ReturnType<typeof readRunSettings>, dry: boolean, scoring?: RunScoring) {
     try {
-      const setup = await setUpProviders(items, batch, settings, this.deps.keys, { env: this.deps.env ?? process.env, ...(this.deps.fetch && { fetch: this.deps.fetch }) });
+      const setup = await setUpProviders(items, batch, settings, this.deps.keys, { env: this.deps.env ?? process.env, ...(this.deps.fetch && { fetch: this.deps.fetch }) }, scoring);
       this.#diagnostics.clear(uri);
       return setup;
     } catch (error) {
@@ -301,6 +307,8 @@ function toInfo(item: BatchItem, index: number): RunItemInfo {
     ...(item.variables !== undefined && { variables: item.variables }),
     ...(item.request.model !== undefined && { model: item.request.model }),
     ...(item.source !== undefined && { source: item.source }),
+    ...(item.swept !== undefined && item.swept.length > 0 && { swept: item.swept }),
+    ...(item.expect !== undefined && item.expect.length > 0 && { expects: true as const }),
   };
 }
 

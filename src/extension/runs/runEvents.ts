@@ -18,6 +18,10 @@ export interface RunItemInfo {
   /** The request as sent, minus anything secret (no keys, no headers). */
   readonly request: unknown;
   readonly source?: SourceRange;
+  /** The block's swept axes (model, settings, variables), for the scoreboard. */
+  readonly swept?: readonly string[];
+  /** Whether the request has `expect:` lines. */
+  readonly expects?: true;
 }
 
 export interface RunStats {

@@ -5,11 +5,12 @@
  */
 import type { ResultRow, RowStatus } from '../protocol';
 import { answerPreview, formatCompact, formatCost, formatDuration } from './format';
+import { checksText } from './checks';
 
 export type SortValue = string | number | undefined;
 
 export interface Column {
-  /** `id`, `block`, `model`, `status`, `latency`, `tokens`, `cost`, `answer`, `var:<name>` or `param:<name>`. */
+  /** `id`, `block`, `model`, `status`, `checks`, `latency`, `tokens`, `cost`, `answer`, `var:<name>` or `param:<name>`. */
   readonly key: string;
   readonly label: string;
   readonly numeric: boolean;
@@ -49,16 +50,34 @@ function modelColumn(): Column {
   return { key: 'model', label: 'Model', numeric: false, minWidth: 96, priority: 1, text: (row) => row.model ?? '', sortValue: (row) => row.model };
 }
 
+const statusColumn: Column = {
+  key: 'status',
+  label: 'Status',
+  numeric: false,
+  minWidth: 68,
+  priority: 0,
+  text: (row) => statusLabels[row.status],
+  sortValue: (row) => statusRank[row.status],
+};
+
+/** `✓ 3/3` · `✗ 1/3`; sorted by the share of checks passed, so the worst answers come first. */
+const checksColumn: Column = {
+  key: 'checks',
+  label: 'Checks',
+  numeric: false,
+  minWidth: 72,
+  // The verdict is what a scored run is for: it stays however narrow the panel.
+  priority: 0,
+  text: (row) => checksText(row.checks),
+  sortValue: (row) => (row.checks ? (row.checks.total === 0 ? 1 : row.checks.passed / row.checks.total) : undefined),
+};
+
+function hasChecks(rows: readonly ResultRow[]): boolean {
+  for (let i = 0; i < rows.length; i++) if (rows[i]!.checks) return true;
+  return false;
+}
+
 const fixedAfter: readonly Column[] = [
-  {
-    key: 'status',
-    label: 'Status',
-    numeric: false,
-    minWidth: 68,
-    priority: 0,
-    text: (row) => statusLabels[row.status],
-    sortValue: (row) => statusRank[row.status],
-  },
   {
     key: 'latency',
     label: 'Latency',
@@ -161,13 +180,15 @@ export function columnsFor(rows: readonly ResultRow[], options: { readonly showB
   for (const name of parameters) {
     columns.push({ key: `param:${name}`, label: name, numeric: false, minWidth: labelWidth(name), priority: 1, text: (row) => row.parameters[name] ?? '', sortValue: (row) => row.parameters[name] });
   }
+  columns.push(statusColumn);
+  if (hasChecks(rows)) columns.push(checksColumn);
   columns.push(...fixedAfter);
   return columns;
 }
 
 /**
  * Drops columns until the minimum widths fit `width`: the least important
- * first, and among equals the rightmost. Request, status and answer always stay.
+ * first, and among equals the rightmost. Request, status, checks and answer always stay.
  */
 export function columnsThatFit(columns: readonly Column[], width: number): Column[] {
   const kept = [...columns];

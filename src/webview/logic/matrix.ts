@@ -5,7 +5,9 @@
  * runs side by side.
  */
 import type { ResultRow } from '../protocol';
+import type { PassCount } from '../../core/expect/outcomes';
 import { sweptParameterNames } from './columns';
+import { passCount } from './checks';
 
 export interface MatrixColumn {
   readonly key: string;
@@ -121,4 +123,9 @@ export function rowDiffers(row: MatrixRow): boolean {
     }
   }
   return texts.size > 1 || (missing && texts.size > 0);
+}
+
+/** Each column's pass count over its scored answers (the rows shown, so a filter narrows it too). */
+export function columnPassCounts(matrix: CompareMatrix, rows: readonly MatrixRow[] = matrix.rows): PassCount[] {
+  return matrix.columns.map((_, column) => passCount(rows.flatMap((row) => row.cells[column] ?? [])));
 }

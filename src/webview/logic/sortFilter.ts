@@ -1,8 +1,11 @@
 /** Which rows the table shows, in which order, grouped or not. */
 import type { ResultRow, RowStatus } from '../protocol';
 import type { Column, SortValue } from './columns';
+import type { AxisFilter } from './checks';
+import { checksPassed, rowMatchesAxis } from './checks';
 
-export type StatusFilter = 'all' | 'ok' | 'cached' | 'batch' | 'failed' | 'pending';
+/** `checksFailed`: answered, but some `expect:` check failed. */
+export type StatusFilter = 'all' | 'ok' | 'cached' | 'batch' | 'failed' | 'pending' | 'checksFailed';
 
 export interface SortSpec {
   readonly column: string;
@@ -16,19 +19,22 @@ export interface ViewOptions {
   readonly groupByBlock: boolean;
   /** Blocks whose rows are hidden under their group header. */
   readonly collapsed?: ReadonlySet<string>;
+  /** One value of a swept axis, picked on the scoreboard. */
+  readonly axis?: AxisFilter;
 }
 
 export type DisplayEntry =
   | { readonly kind: 'group'; readonly block: string; readonly count: number; readonly failed: number; readonly collapsed: boolean }
   | { readonly kind: 'row'; readonly row: ResultRow };
 
-const statusMatches: Record<StatusFilter, (status: RowStatus) => boolean> = {
+const statusMatches: Record<StatusFilter, (status: RowStatus, row: ResultRow) => boolean> = {
   all: () => true,
   ok: (status) => status === 'ok' || status === 'cached' || status === 'batch',
   cached: (status) => status === 'cached',
   batch: (status) => status === 'batch',
   failed: (status) => status === 'failed',
   pending: (status) => status === 'running' || status === 'cancelled',
+  checksFailed: (_, row) => row.checks !== undefined && !checksPassed(row.checks),
 };
 
 // Rows are immutable and replaced on update, so a weak cache stays correct.
@@ -52,7 +58,7 @@ export function filterWords(text: string): string[] {
 
 /** Whether `row` passes the status filter and contains every word of `text` (case-insensitive). */
 export function rowMatches(row: ResultRow, statusFilter: StatusFilter, text: string | readonly string[]): boolean {
-  if (!statusMatches[statusFilter](row.status)) return false;
+  if (!statusMatches[statusFilter](row.status, row)) return false;
   const words = typeof text === 'string' ? filterWords(text) : text;
   if (words.length === 0) return true;
   const haystack = haystackOf(row);
@@ -85,7 +91,9 @@ export function sortRows(rows: readonly ResultRow[], column: Column | undefined,
 /** The entries the table renders: filtered, sorted, and under block headers when grouped. */
 export function buildDisplayList(rows: readonly ResultRow[], columns: readonly Column[], options: ViewOptions): DisplayEntry[] {
   const words = filterWords(options.text);
-  const visible = options.statusFilter === 'all' && words.length === 0 ? rows : rows.filter((row) => rowMatches(row, options.statusFilter, words));
+  const axis = options.axis;
+  const visible =
+    options.statusFilter === 'all' && words.length === 0 && !axis ? rows : rows.filter((row) => rowMatches(row, options.statusFilter, words) && (!axis || rowMatchesAxis(row, axis)));
   const column = options.sort ? columns.find((candidate) => candidate.key === options.sort?.column) : undefined;
   const sorted = sortRows(visible, column, options.sort?.descending ?? false);
   if (!options.groupByBlock) {

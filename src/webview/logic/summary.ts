@@ -1,5 +1,7 @@
 /** The totals of the summary strip, computed from the rows themselves so merged re-runs add up. */
 import type { ResultRow } from '../protocol';
+import type { PassCount } from '../../core/expect/outcomes';
+import { passCount } from './checks';
 
 export interface RunTotals {
   readonly total: number;
@@ -19,6 +21,8 @@ export interface RunTotals {
   readonly costUsd: number;
   /** False when some fetched answer has no known price, so `costUsd` is a lower bound. */
   readonly costComplete: boolean;
+  /** Answers with expectations, and how many passed every check. */
+  readonly checks: PassCount;
 }
 
 export function summarize(rows: readonly ResultRow[]): RunTotals {
@@ -48,5 +52,5 @@ export function summarize(rows: readonly ResultRow[]): RunTotals {
     if (row.costUsd !== undefined) costUsd += row.costUsd;
     else costComplete = false;
   }
-  return { total: rows.length, done: ok + cached + batch + failed, ok, cached, batch, failed, running, cancelled, promptTokens, completionTokens, fetchedTokens, costUsd, costComplete };
+  return { total: rows.length, done: ok + cached + batch + failed, ok, cached, batch, failed, running, cancelled, promptTokens, completionTokens, fetchedTokens, costUsd, costComplete, checks: passCount(rows) };
 }

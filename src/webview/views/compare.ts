@@ -4,7 +4,9 @@
  */
 import type { HistoryEntry, ResultRow } from '../protocol';
 import type { CompareMatrix, MatrixRow } from '../logic/matrix';
-import { buildRunMatrix, buildVariantMatrix, comparableText, compareBlocks, defaultCompareBlock, rowDiffers } from '../logic/matrix';
+import { buildRunMatrix, buildVariantMatrix, columnPassCounts, comparableText, compareBlocks, defaultCompareBlock, rowDiffers } from '../logic/matrix';
+import { checksPassed, checksText } from '../logic/checks';
+import { formatPassCount } from '../../core/expect/outcomes';
 import { wordDiff } from '../logic/wordDiff';
 import { formatTime } from '../logic/format';
 import { button, h, option, setChildren } from '../dom';
@@ -124,12 +126,19 @@ export class CompareView {
     const state = this.input?.state;
     const rows = state?.onlyDiffering ? matrix.rows.filter(rowDiffers) : matrix.rows;
     const shown = rows.slice(0, this.limit);
+    const counts = columnPassCounts(matrix, rows);
     this.cellRows.clear();
     const table = h('table', { className: 'matrix' }, [
       h('thead', {}, [
         h('tr', {}, [
           ...matrix.variableNames.map((name) => h('th', { className: 'variable-heading', text: name, attrs: { scope: 'col' } })),
-          ...matrix.columns.map((column) => h('th', { text: column.label, attrs: { scope: 'col' } })),
+          ...matrix.columns.map((column, i) => {
+            const count = counts[i];
+            return h('th', { attrs: { scope: 'col' } }, [
+              h('span', { text: column.label }),
+              count !== undefined && count.scored > 0 && h('div', { className: `column-rate ${count.passed === count.scored ? 'all-passed' : 'some-failed'}`, text: formatPassCount(count) }),
+            ]);
+          }),
         ]),
       ]),
       h('tbody', {}, shown.map((row) => this.renderMatrixRow(matrix, row))),
@@ -162,11 +171,18 @@ export class CompareView {
           cell.map((result) => {
             const label = `${row.values.join(', ') || result.id} · ${matrix.columns[columnIndex]?.label ?? ''}`;
             const text = comparableText(result);
-            const element = h('button', {
-              className: `answer-cell status-${result.status}${this.isPicked(result) ? ' picked' : ''}`,
-              text: text ?? (result.status === 'running' ? 'running…' : result.status),
-              attrs: { type: 'button', 'aria-label': `Answer for ${label}` },
-            });
+            const checks = result.checks && (checksPassed(result.checks) ? 'pass' : 'fail');
+            const element = h(
+              'button',
+              {
+                className: `answer-cell status-${result.status}${checks ? ` checks-${checks}` : ''}${this.isPicked(result) ? ' picked' : ''}`,
+                attrs: { type: 'button', 'aria-label': `Answer for ${label}${checks ? (checks === 'pass' ? ', passed its checks' : ', failed a check') : ''}` },
+              },
+              [
+                checks && h('span', { className: 'cell-checks', text: checksText(result.checks), title: checks === 'pass' ? 'Every check passed' : 'Some check failed: open the detail for the reasons' }),
+                document.createTextNode(text ?? (result.status === 'running' ? 'running…' : result.status)),
+              ],
+            );
             this.cellRows.set(element, result);
             element.addEventListener('click', () => this.togglePick({ row: result, label }));
             element.addEventListener('dblclick', () => this.callbacks.onOpen(result));

@@ -1,14 +1,17 @@
 /** The detail of one request: everything sent and received, with copy buttons. */
-import type { CopyPart, ResultRow, RowDetail } from '../protocol';
+import type { CopyPart, DetailCheck, ResultRow, RowDetail } from '../protocol';
 import { button, h, setChildren } from '../dom';
 import { formatDuration, formatInteger } from '../logic/format';
 import { statusLabels } from '../logic/columns';
+import { checksPassed, checksText } from '../logic/checks';
 
 export interface DetailCallbacks {
   onClose(): void;
   onCopy(part: CopyPart): void;
   onReveal(): void;
   onRerun(): void;
+  /** Shows the `expect:` line of the check at this position of the detail's list. */
+  onRevealCheck(index: number): void;
 }
 
 export class DetailView {
@@ -48,10 +51,15 @@ export class DetailView {
         h('div', { className: `message role-${message.role.replace(/[^a-z]/gi, '')}` }, [h('div', { className: 'message-role', text: message.role }), h('pre', { className: 'message-content', text: message.content })]),
       ),
     );
+    const scored = detail.checks !== undefined && detail.checks.length > 0;
+    const answer = detail.answer !== undefined && this.section('Answer', detail.answer, 'answer');
     setChildren(this.body, [
+      // The verdict comes first, with the answer it judged: they are what a scored run is read for.
+      scored && this.checks(detail.checks!),
+      scored && answer,
       this.meta(row, detail),
       detail.error !== undefined && this.section('Error', detail.error, 'error'),
-      detail.answer !== undefined && this.section('Answer', detail.answer, 'answer'),
+      !scored && answer,
       this.sectionWith('Messages', messages, 'messages'),
       this.collapsible('Request JSON', detail.requestJson, 'request'),
       detail.responseJson !== undefined && this.collapsible(detail.error !== undefined ? 'Error JSON' : 'Response JSON', detail.responseJson, 'response'),
@@ -59,7 +67,11 @@ export class DetailView {
   }
 
   private renderHeader(row: ResultRow, canRun: boolean, hasSource: boolean): void {
-    this.title.replaceChildren(h('span', { text: row.id }), h('span', { className: `badge status-${row.status}`, text: statusLabels[row.status] }));
+    setChildren(this.title, [
+      h('span', { text: row.id }),
+      h('span', { className: `badge status-${row.status}`, text: statusLabels[row.status] }),
+      row.checks && h('span', { className: `badge checks-${checksPassed(row.checks) ? 'pass' : 'fail'}`, text: checksText(row.checks), title: 'Checks passed' }),
+    ]);
     const rerun = button('Re-run', () => this.callbacks.onRerun(), { title: 'Send this request again, bypassing the cache' });
     rerun.disabled = !canRun || row.status === 'running';
     const reveal = button('Reveal in editor', () => this.callbacks.onReveal(), { title: 'Show where this request is written' });
@@ -92,6 +104,30 @@ export class DetailView {
       { className: 'meta' },
       pairs.filter((pair): pair is [string, string] => pair[1] !== undefined && pair[1] !== '').flatMap(([name, value]) => [h('dt', { text: name }), h('dd', { text: value })]),
     );
+  }
+
+  /** Failed checks first would reorder the lines as written; the order is kept and failures stand out instead. */
+  private checks(checks: readonly DetailCheck[]): HTMLElement {
+    const passed = checks.filter((check) => check.pass).length;
+    const list = h(
+      'ol',
+      { className: 'checks' },
+      checks.map((check, index) => {
+        const state = check.error ? 'error' : check.pass ? 'pass' : 'fail';
+        const label = `expect: ${check.check}`;
+        const name = check.hasSource
+          ? button(label, () => this.callbacks.onRevealCheck(index), { className: 'link check-name', title: 'Show this expect: line in the editor' })
+          : h('span', { className: 'check-name', text: label });
+        return h('li', { className: `check check-${state}` }, [
+          h('span', { className: 'check-mark', text: check.error ? '⚠' : check.pass ? '✓' : '✗', attrs: { 'aria-label': check.error ? 'error' : check.pass ? 'passed' : 'failed' } }),
+          h('div', { className: 'check-body' }, [name, h('div', { className: 'check-reason', text: check.reason })]),
+        ]);
+      }),
+    );
+    return h('div', { className: 'detail-section' }, [
+      h('div', { className: 'section-header' }, [h('h3', { text: `Checks · ${passed}/${checks.length} passed` })]),
+      list,
+    ]);
   }
 
   private section(title: string, text: string, part: CopyPart): HTMLElement {

@@ -167,7 +167,8 @@ export class VirtualTable {
       return;
     }
     const row = entry.row;
-    element.className = `row status-${row.status}${selected ? ' selected' : ''}`;
+    const checks = row.checks ? (row.checks.passed === row.checks.total ? ' checks-pass' : ' checks-fail') : '';
+    element.className = `row status-${row.status}${checks}${selected ? ' selected' : ''}`;
     element.dataset['id'] = row.id;
     delete element.dataset['block'];
     element.setAttribute('aria-selected', String(selected));

@@ -1,12 +1,15 @@
 /** The bar above the results: view switch, filters, actions, and the summary strip. */
-import type { ExportFormat, RunProgress, RunState } from '../protocol';
+import type { ExportFormat, JudgeSummary, RunProgress, RunState } from '../protocol';
 import type { RunTotals } from '../logic/summary';
 import type { StatusFilter } from '../logic/sortFilter';
+import type { AxisFilter } from '../logic/checks';
+import { describeAxisFilter } from '../logic/checks';
+import { formatPassCount } from '../../core/expect/outcomes';
 import { button, h, option, setChildren } from '../dom';
 import { formatCompact, formatCost, formatDuration, formatInteger } from '../logic/format';
 import { rateLimitParts } from '../logic/rateLimitText';
 
-export type ViewName = 'table' | 'compare';
+export type ViewName = 'table' | 'compare' | 'scoreboard';
 
 export interface ToolbarCallbacks {
   onView(view: ViewName): void;
@@ -16,6 +19,7 @@ export interface ToolbarCallbacks {
   onRerunFailed(): void;
   onCancel(): void;
   onExport(format: ExportFormat): void;
+  onClearAxisFilter(): void;
 }
 
 export interface ToolbarState {
@@ -27,6 +31,10 @@ export interface ToolbarState {
   readonly failed: number;
   readonly canRun: boolean;
   readonly hasRows: boolean;
+  /** Some answer has expectations: the "Failed checks" filter applies. */
+  readonly hasChecks: boolean;
+  readonly hasScoreboard: boolean;
+  readonly axisFilter: AxisFilter | undefined;
 }
 
 const statusFilters: readonly [StatusFilter, string][] = [
@@ -36,12 +44,17 @@ const statusFilters: readonly [StatusFilter, string][] = [
   ['batch', 'From batch jobs'],
   ['failed', 'Failed'],
   ['pending', 'Running / cancelled'],
+  ['checksFailed', 'Failed checks'],
 ];
 
 export class Toolbar {
   readonly element: HTMLElement;
   private readonly tableTab: HTMLButtonElement;
   private readonly compareTab: HTMLButtonElement;
+  private readonly scoreboardTab: HTMLButtonElement;
+  private readonly checksOption: HTMLOptionElement;
+  private readonly axisChip: HTMLSpanElement;
+  private readonly axisLabel: HTMLSpanElement;
   private readonly statusSelect: HTMLSelectElement;
   private readonly search: HTMLInputElement;
   private readonly group: HTMLInputElement;
@@ -53,7 +66,14 @@ export class Toolbar {
   constructor(callbacks: ToolbarCallbacks) {
     this.tableTab = button('Table', () => callbacks.onView('table'), { className: 'tab', attrs: { role: 'tab' } });
     this.compareTab = button('Compare', () => callbacks.onView('compare'), { className: 'tab', attrs: { role: 'tab' } });
+    this.scoreboardTab = button('Scoreboard', () => callbacks.onView('scoreboard'), { className: 'tab', attrs: { role: 'tab' } });
     this.statusSelect = h('select', { attrs: { 'aria-label': 'Filter by status' } }, statusFilters.map(([value, label]) => option(value, label)));
+    this.checksOption = this.statusSelect.options[statusFilters.length - 1]!;
+    this.axisLabel = h('span', { className: 'chip-label' });
+    this.axisChip = h('span', { className: 'chip', attrs: { role: 'status' } }, [
+      this.axisLabel,
+      button('✕', () => callbacks.onClearAxisFilter(), { className: 'chip-clear', title: 'Show every value again', attrs: { 'aria-label': 'Clear the scoreboard filter' } }),
+    ]);
     this.statusSelect.addEventListener('change', () => callbacks.onStatusFilter(this.statusSelect.value as StatusFilter));
     this.search = h('input', { className: 'search', attrs: { type: 'search', placeholder: 'Filter text', 'aria-label': 'Filter by text', spellcheck: 'false' } });
     this.search.addEventListener('input', () => callbacks.onText(this.search.value));
@@ -76,16 +96,21 @@ export class Toolbar {
       this.statusSelect,
       this.search,
       h('label', { className: 'control checkbox' }, [this.group, h('span', { text: 'Group by block' })]),
+      this.axisChip,
     ]);
     this.element = h('div', { className: 'toolbar' }, [
-      h('div', { className: 'tabs', attrs: { role: 'tablist' } }, [this.tableTab, this.compareTab]),
+      h('div', { className: 'tabs', attrs: { role: 'tablist' } }, [this.tableTab, this.compareTab, this.scoreboardTab]),
       this.filters,
       h('div', { className: 'actions' }, [this.rerunFailed, this.cancel, this.exportSelect]),
     ]);
   }
 
   update(state: ToolbarState): void {
-    for (const [tab, view] of [[this.tableTab, 'table'], [this.compareTab, 'compare']] as const) {
+    this.scoreboardTab.hidden = !state.hasScoreboard;
+    this.checksOption.hidden = !state.hasChecks && state.statusFilter !== 'checksFailed';
+    this.axisChip.hidden = !state.axisFilter;
+    if (state.axisFilter) this.axisLabel.textContent = describeAxisFilter(state.axisFilter);
+    for (const [tab, view] of [[this.tableTab, 'table'], [this.compareTab, 'compare'], [this.scoreboardTab, 'scoreboard']] as const) {
       tab.classList.toggle('active', state.view === view);
       tab.setAttribute('aria-selected', String(state.view === view));
     }
@@ -117,8 +142,9 @@ export class SummaryStrip {
     this.element = h('div', { className: 'summary' }, [this.text, this.bar]);
   }
 
-  update(totals: RunTotals, runState: RunState | undefined, wallTimeMs: number | undefined, progress: RunProgress | undefined, rateLimited429s?: number): void {
+  update(totals: RunTotals, runState: RunState | undefined, wallTimeMs: number | undefined, progress: RunProgress | undefined, rateLimited429s?: number, judge?: JudgeSummary): void {
     const parts: [string, string?][] = [[`${formatInteger(totals.total)} request${totals.total === 1 ? '' : 's'}`]];
+    if (totals.checks.scored > 0) parts.push([formatPassCount(totals.checks), totals.checks.passed === totals.checks.scored ? 'passed' : 'checks-failed']);
     if (totals.ok) parts.push([`${formatInteger(totals.ok)} ok`, 'ok']);
     if (totals.cached) parts.push([`${formatInteger(totals.cached)} cached`, 'cached']);
     if (totals.batch) parts.push([`${formatInteger(totals.batch)} from batch jobs`, 'batch']);
@@ -135,6 +161,8 @@ export class SummaryStrip {
     if (rate) parts.push([`${formatCompact(rate)} tok/s`]);
     if (runState === 'running' && progress?.etaMs !== undefined) parts.push([`~${formatDuration(progress.etaMs)} left`]);
     for (const part of rateLimitParts(runState, progress, rateLimited429s)) parts.push([part]);
+    // Grader requests are counted apart: the figures above are the experiment's own.
+    if (judge) parts.push([`judge: ${formatInteger(judge.requests)} request${judge.requests === 1 ? '' : 's'}${judge.cached ? `, ${formatInteger(judge.cached)} cached` : ''}${judge.failed ? `, ${formatInteger(judge.failed)} failed` : ''}, ${formatCompact(judge.tokens)} tokens${judge.costUsd ? `, ${formatCost(judge.costUsd)}` : ''}`]);
     setChildren(
       this.text,
       parts.flatMap(([text, status], i) => [i > 0 && h('span', { className: 'separator', text: ' · ' }), h('span', { className: status ? `count status-${status}` : 'count', text })]),

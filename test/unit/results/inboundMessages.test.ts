@@ -12,6 +12,7 @@ describe('results panel messages from the webview', () => {
       { type: 'export', format: 'csv' },
       { type: 'export', format: 'jsonl', ids: ['a', 'b'] },
       { type: 'revealInEditor', id: 'a' },
+      { type: 'revealCheck', id: 'a', check: 2 },
       { type: 'copy', id: 'a', part: 'answer' },
       { type: 'copy', id: 'a', part: 'response', runId: 'run-1' },
       { type: 'requestDetail', id: 'a' },
@@ -48,6 +49,19 @@ describe('results panel messages from the webview', () => {
     }
   });
 
+  it('lets a check be revealed only by its position, never by a file or a range', () => {
+    for (const message of [
+      { type: 'revealCheck', id: 'a', check: -1 },
+      { type: 'revealCheck', id: 'a', check: 1.5 },
+      { type: 'revealCheck', id: 'a', check: '0' },
+      { type: 'revealCheck', id: 'a' },
+      { type: 'revealCheck', id: 'a', check: 0, file: 'file:///etc/passwd' },
+      { type: 'revealCheck', id: 'a', check: 0, range: { startLine: 0, startColumn: 0, endLine: 0, endColumn: 1 } },
+    ]) {
+      assert.equal(parseWebviewMessage(message).ok, false, JSON.stringify(message));
+    }
+  });
+
   it('rejects a message naming a command to run, whatever it is called', () => {
     for (const type of ['runCommand', 'executeCommand', 'command', 'vscode.executeCommand']) {
       const parsed = parseWebviewMessage({ type, command: 'workbench.action.terminal.new', args: ['rm -rf ~'] });
@@ -67,6 +81,7 @@ describe('results panel messages from the webview', () => {
       { type: 'cancel' },
       { type: 'export', format: 'csv' },
       { type: 'revealInEditor', id: 'a' },
+      { type: 'revealCheck', id: 'a', check: 0 },
       { type: 'copy', id: 'a', part: 'answer' },
       { type: 'requestDetail', id: 'a' },
       { type: 'loadRun', runId: 'run-1' },
