@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readDataText } from '../../../src/core/language/data/dataFiles';
+import { parseLlmbatch } from '../../../src/core/language/parseLlmbatch';
 import { at, errors, expandText } from './support';
 
 function doubling(first: string, count = 40): string {
@@ -78,6 +81,23 @@ describe('expansion limits', () => {
     assert.deepEqual(
       errors(cells.diagnostics).map((d) => [d.message, at(d.range)]),
       [['response_format nests lists and objects more than 64 levels deep, more than a request may hold (f.csv row 1)', [2, 19, 2, 29]]],
+    );
+  });
+});
+
+describe('files an expect: line names', () => {
+  it('reads a JSON Schema file as a data file is read, and refuses one nested past the limit', () => {
+    const deep = `${'{"items": '.repeat(100_000)}{}${'}'.repeat(100_000)}`;
+    const nested = expandText(['### a', 'user: hi', 'expect: schema deep.json'].join('\n'), { 'deep.json': deep });
+    assert.deepEqual(
+      errors(nested.diagnostics).map((d) => d.message),
+      ['the schema file deep.json nests lists and objects more than 64 levels deep'],
+    );
+    // No readFile given: the disk, through the same checks as @data.
+    const device = parseLlmbatch(['### a', 'user: hi', 'expect: schema /dev/zero'].join('\n'), { fileName: join(tmpdir(), 'x.llmbatch'), defaultProvider: 'echo' });
+    assert.deepEqual(
+      errors(device.diagnostics).map((d) => d.message),
+      ['cannot read the schema file /dev/zero: this is a device, not a regular file; llmbatch reads only regular files'],
     );
   });
 });
