@@ -9,7 +9,7 @@ import type { RequestOutcome } from '../expect/outcomes';
 import type { Diagnostic } from '../diagnostics';
 import { chatCompletionSchema, llmRequestSchema, plainRequest } from '../models';
 import type { BatchItem, BatchResult, LLMRequest, SourceRange } from '../models';
-import { findJsonSyntaxError } from './jsonSyntax';
+import { findJsonSyntaxError } from '../jsonSyntax';
 import { locateTopLevelValue } from './jsonLocate';
 import { bufferSource, describeSize } from '../inputFiles';
 import type { ByteSource } from '../inputFiles';
@@ -150,9 +150,10 @@ function readLine(line: string, lineNumber: number, context: LineContext): Batch
   try {
     parsed = JSON.parse(line);
   } catch {
-    const syntax = findJsonSyntaxError(line);
+    // A line wraps the request, which wraps its parameters: two levels above a parameter's value.
+    const syntax = findJsonSyntaxError(line, { maxDepth: maxJsonDepth + 2, depthProblem: `lists and objects nested more than ${maxJsonDepth} levels deep inside a request` });
     if (syntax === undefined) report('Line is not valid JSON', 'invalid-json');
-    else report(`Line is not valid JSON: ${syntax.problem} (column ${syntax.offset + 1})`, 'invalid-json', lineRange(syntax.offset, Math.min(syntax.offset + 1, line.length)));
+    else report(`Line is not valid JSON: ${syntax.message} (column ${syntax.offset + 1})`, 'invalid-json', lineRange(syntax.offset, Math.min(syntax.offset + 1, line.length)));
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

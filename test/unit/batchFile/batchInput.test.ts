@@ -42,9 +42,9 @@ describe('parseBatchInput', () => {
     const { items, diagnostics } = parse([line('ok'), '{"custom_id": "b" "method": "POST"}', '{"custom_id": "c", "body": {"messages": [}}', '{"custom_id": "d"']);
     assert.deepEqual(items.map((item) => item.id), ['ok']);
     assert.deepEqual(summary(diagnostics), [
-      [1, 18, 'error', "Line is not valid JSON: expected ',' or '}' after a property value (column 19)"],
-      [2, 41, 'error', 'Line is not valid JSON: expected a value (column 42)'],
-      [3, 17, 'error', "Line is not valid JSON: expected ',' or '}' after a property value, but the line ends (column 18)"],
+      [1, 18, 'error', 'Line is not valid JSON: unexpected "\\"": expected "," or "}" (column 19)'],
+      [2, 41, 'error', 'Line is not valid JSON: unexpected "}": a value is missing before it (column 42)'],
+      [3, 0, 'error', 'Line is not valid JSON: this { is never closed (column 1)'],
     ]);
     assert.equal(diagnostics[0]?.range.endColumn, 19);
     assert.equal(diagnostics[0]?.code, 'invalid-json');

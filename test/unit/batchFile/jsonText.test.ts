@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { locateTopLevelValue } from '../../../src/core/batchFile/jsonLocate';
-import { findJsonSyntaxError } from '../../../src/core/batchFile/jsonSyntax';
+import { findJsonSyntaxError } from '../../../src/core/jsonSyntax';
 
 describe('findJsonSyntaxError', () => {
   it('finds nothing wrong in valid JSON', () => {
@@ -15,21 +15,28 @@ describe('findJsonSyntaxError', () => {
     for (const sample of samples) assert.equal(findJsonSyntaxError(sample), undefined, sample);
   });
 
+  it('reports nesting past the limit at the bracket that goes too deep, even in valid JSON', () => {
+    const options = { maxDepth: 2, depthProblem: 'nested too deep' };
+    assert.deepEqual(findJsonSyntaxError('[[[1]]]', options), { offset: 2, message: 'nested too deep' });
+    assert.equal(findJsonSyntaxError('[[1], {"a": 2}]', options), undefined);
+    assert.equal(findJsonSyntaxError('['.repeat(100_000) + ']'.repeat(100_000)), undefined);
+  });
+
   it('points at the first offending character', () => {
     const cases: Array<[string, number, string]> = [
-      ['{"a": 1,}', 8, 'expected a property name in double quotes'],
-      ['{a: 1}', 1, 'expected a property name in double quotes'],
-      ['{"a" 1}', 5, "expected ':' after a property name"],
-      ['[1 2]', 3, "expected ',' or ']' after an array element"],
-      ['{"a": tru}', 6, 'expected a value'],
-      ['{"a": 01}', 7, "expected ',' or '}' after a property value"],
+      ['{"a": 1,}', 8, 'unexpected "}": expected a "quoted" property name'],
+      ['{a: 1}', 1, 'unexpected "a": expected a "quoted" property name'],
+      ['{"a" 1}', 5, 'unexpected "1": expected ":" after the property name'],
+      ['[1 2]', 3, 'unexpected "2": expected "," or "]"'],
+      ['{"a": tru}', 6, 'unexpected "t": expected a value (text must be "quoted")'],
+      ['{"a": 01}', 7, 'unexpected "1": expected "," or "}"'],
       ['{"a": "x\\q"}', 8, 'invalid escape in a string'],
-      ['{"a": "\t"}', 7, 'control character inside a string (write it as an escape such as \\n)'],
-      ['{"a": 1} {}', 9, 'unexpected text after the JSON value'],
-      ['{"a": "open', 11, 'unterminated string, but the line ends'],
+      ['{"a": "\t"}', 6, 'this string is never closed on its line'],
+      ['{"a": 1} {}', 9, 'unexpected "{": extra text after the value'],
+      ['{"a": "open', 6, 'this string is never closed'],
     ];
-    for (const [text, offset, problem] of cases) {
-      assert.deepEqual(findJsonSyntaxError(text), { offset, problem }, text);
+    for (const [text, offset, message] of cases) {
+      assert.deepEqual(findJsonSyntaxError(text), { offset, message }, text);
       assert.throws(() => JSON.parse(text), SyntaxError);
     }
   });

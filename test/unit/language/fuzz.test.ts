@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findJsonSyntaxError } from '../../../src/core/language/syntax/jsonSyntax';
+import { findJsonSyntaxError } from '../../../src/core/jsonSyntax';
 import { parseLlmbatch } from '../../../src/core/language/parseLlmbatch';
 import type { SourceRange } from '../../../src/core/models';
 

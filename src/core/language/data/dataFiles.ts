@@ -4,7 +4,7 @@
  */
 import { maxJsonDepth, nestsDeeperThan } from '../../jsonDepth';
 import { readCsvRecords } from './csv';
-import { findJsonSyntaxError } from '../syntax/jsonSyntax';
+import { findJsonSyntaxError } from '../../jsonSyntax';
 
 export interface DataRow {
   /** 1-based position among the file's data rows (the header is not a row). */

@@ -5,7 +5,7 @@
  */
 import { deepNestingOffset, maxJsonDepth } from '../../jsonDepth';
 import type { SourceRange } from '../../models';
-import { findJsonSyntaxError } from './jsonSyntax';
+import { findJsonSyntaxError } from '../../jsonSyntax';
 import { isListValued } from '../settings/parameters';
 import { TemplateBuilder } from './template';
 import type { Placeholder, PlaceholderProblem, Template } from './template';

@@ -1,7 +1,10 @@
 /**
  * Finds where and why a JSON text is invalid, for pointing at the exact character;
  * `JSON.parse` messages often lack a position and quote the whole input. Only run
- * once parsing has already failed.
+ * once parsing has already failed. One locator serves `.llmbatch` values, data
+ * files and Batch input lines, so the same mistake reads the same everywhere. It
+ * scans with an explicit stack rather than recursion: hostile nesting costs memory
+ * in proportion to the text, never the call stack.
  */
 
 export interface JsonSyntaxError {
@@ -46,8 +49,16 @@ function scanString(text: string, offset: number): number | JsonSyntaxError {
 
 type Frame = 'array' | 'object';
 
-/** Undefined when `text` is valid JSON. */
-export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
+export interface JsonSyntaxOptions {
+  /** Lists and objects nested deeper than this are an error at the bracket that goes too deep. */
+  readonly maxDepth?: number;
+  /** How the error names that limit, e.g. `nested more than 64 levels deep inside a request`. */
+  readonly depthProblem?: string;
+}
+
+/** Undefined when `text` is valid JSON (and, with `maxDepth`, nested no deeper than that). */
+export function findJsonSyntaxError(text: string, options: JsonSyntaxOptions = {}): JsonSyntaxError | undefined {
+  const maxDepth = options.maxDepth ?? Infinity;
   const stack: { frame: Frame; start: number }[] = [];
   let i = skipSpace(text, 0);
   // `value`: a value is expected; `after`: a value just ended.
@@ -81,6 +92,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
         continue;
       }
       if (c === 91 || c === 123) {
+        if (stack.length >= maxDepth) return { offset: i, message: options.depthProblem ?? `lists and objects nested more than ${maxDepth} levels deep` };
         stack.push({ frame: c === 91 ? 'array' : 'object', start: i });
         i++;
         if (c === 123) keyExpected = true;
